@@ -1,0 +1,636 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * handoffctl: the command line of the handoff module, iproute2-style.
+ * Exit status: 0 ok, 1 the kernel refused (or another runtime failure),
+ * 2 usage error, 3 the module is not loaded.
+ */
+#include <errno.h>
+#include <linux/handoff.h>
+#include <net/if.h>
+#include <netlink/attr.h>
+#include <netlink/msg.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "args.h"
+#include "decode.h"
+#include "genl.h"
+#include "json.h"
+#include "keyfile.h"
+#include "names.h"
+#include "print.h"
+
+#define HANDOFFCTL_VERSION "0.1.0"
+
+enum {
+	EXIT_OK = 0,
+	EXIT_FAILED = 1,
+	EXIT_USAGE = 2,
+	EXIT_NO_MODULE = 3,
+};
+
+static struct {
+	bool json, pretty;
+	unsigned int print_flags;	/* HC_PRINT_* */
+} opt;
+
+static const char usage_info[] =
+	"Usage: handoffctl [-j] [-p] [-s] info\n";
+static const char usage_show[] =
+	"Usage: handoffctl [-j] [-p] [-s] session show [id ID] [role ROLE]\n";
+static const char usage_add[] =
+	"Usage: handoffctl session add id ID role ROLE [dev IFNAME] mac MAC [mac MAC]...\n"
+	"                              [addr ADDR]... peer PEER tx-key FILE rx-key FILE\n"
+	"                              [no-announce] [no-carrier-activate]\n";
+static const char usage_del[] =
+	"Usage: handoffctl session del id ID role ROLE\n";
+static const char usage_arm[] =
+	"Usage: handoffctl session arm id ID\n";
+static const char usage_attach[] =
+	"Usage: handoffctl session attach id ID dev IFNAME\n";
+static const char usage_activate[] =
+	"Usage: handoffctl session activate id ID\n";
+static const char usage_abort[] =
+	"Usage: handoffctl session abort id ID role ROLE\n";
+static const char usage_monitor[] =
+	"Usage: handoffctl [-j] monitor\n";
+
+static const char *const usage_verb[HC_VERB_COUNT] = {
+	[HC_VERB_SHOW] = usage_show,
+	[HC_VERB_ADD] = usage_add,
+	[HC_VERB_DEL] = usage_del,
+	[HC_VERB_ARM] = usage_arm,
+	[HC_VERB_ATTACH] = usage_attach,
+	[HC_VERB_ACTIVATE] = usage_activate,
+	[HC_VERB_ABORT] = usage_abort,
+};
+
+static const char usage_values[] =
+	"\n"
+	"ID     := decimal or 0x-hex 64-bit number, non-zero\n"
+	"ROLE   := source | dest\n"
+	"IFNAME := the dom0 device of the VM's vif (required for role source)\n"
+	"MAC    := xx:xx:xx:xx:xx:xx, a unicast MAC of the VM (1 to 16)\n"
+	"ADDR   := an IPv4 or IPv6 address of the VM (up to 32)\n"
+	"PEER   := IPV4:PORT | [IPV6]:PORT, the peer host's tunnel endpoint\n"
+	"FILE   := a key file: one base64 32-byte key (as from `wg genkey`),\n"
+	"          not accessible to group or others (chmod 600)\n";
+
+static const char usage_full[] =
+	"Usage: handoffctl [OPTIONS] info\n"
+	"       handoffctl [OPTIONS] session show [id ID] [role ROLE]\n"
+	"       handoffctl session add id ID role ROLE [dev IFNAME] mac MAC [mac MAC]...\n"
+	"                      [addr ADDR]... peer PEER tx-key FILE rx-key FILE\n"
+	"                      [no-announce] [no-carrier-activate]\n"
+	"       handoffctl session del id ID role ROLE\n"
+	"       handoffctl session arm id ID\n"
+	"       handoffctl session attach id ID dev IFNAME\n"
+	"       handoffctl session activate id ID\n"
+	"       handoffctl session abort id ID role ROLE\n"
+	"       handoffctl [OPTIONS] monitor\n"
+	"       handoffctl help | --help | COMMAND --help\n"
+	"\n"
+	"OPTIONS := -j, --json     JSON output\n"
+	"           -p, --pretty   indented JSON (implies -j; monitor keeps one line per event)\n"
+	"           -s, --stats    plain output lists all counters, not only non-zero ones\n"
+	"           -V, --version  print the version\n";
+
+static const char usage_exit[] =
+	"\n"
+	"Exit status: 0 success, 1 the kernel refused or another failure,\n"
+	"             2 usage error, 3 handoff module not loaded.\n";
+
+static void print_session_usage(FILE *f)
+{
+	int v;
+
+	for (v = 0; v < HC_VERB_COUNT; v++)
+		fputs(usage_verb[v], f);
+	fputs(usage_values, f);
+}
+
+static int usage_error(const char *usage, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int usage_error(const char *usage, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("handoffctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	if (usage)
+		fputs(usage, stderr);
+	fputs("Try 'handoffctl --help' for more information.\n", stderr);
+	return EXIT_USAGE;
+}
+
+static bool is_help(const char *s)
+{
+	return !strcmp(s, "help") || !strcmp(s, "--help") || !strcmp(s, "-h");
+}
+
+static bool wants_help(int argc, char **argv)
+{
+	int i;
+
+	for (i = 0; i < argc; i++)
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+			return true;
+	return argc > 0 && !strcmp(argv[0], "help");
+}
+
+static int fail_result(const struct hc_result *res)
+{
+	fprintf(stderr, "Error: %s\n", res->text);
+	return EXIT_FAILED;
+}
+
+static int open_family(struct hc_genl *g, const char *group)
+{
+	struct hc_result res;
+	int r = hc_genl_open(g, HANDOFF_GENL_NAME, group, HANDOFF_GENL_VERSION, &res);
+
+	if (r == -ENOENT) {
+		fprintf(stderr, "Error: %s\n", res.text);
+		return EXIT_NO_MODULE;
+	}
+	if (r)
+		return fail_result(&res);
+	if (g->fam.version != HANDOFF_GENL_VERSION)
+		fprintf(stderr,
+			"Warning: the handoff module speaks genl version %u, handoffctl %d\n",
+			g->fam.version, HANDOFF_GENL_VERSION);
+	return EXIT_OK;
+}
+
+/* Runs one request that expects no reply. */
+static int run(struct hc_genl *g, struct nl_msg *msg)
+{
+	struct hc_result res;
+
+	if (hc_genl_request(g, msg, NULL, NULL, &res))
+		return fail_result(&res);
+	if (res.warning[0])
+		fprintf(stderr, "Warning: %s\n", res.warning);
+	return EXIT_OK;
+}
+
+static int finish_output(void)
+{
+	if (fflush(stdout) || ferror(stdout)) {
+		fprintf(stderr, "Error: writing output: %s\n", strerror(errno));
+		return EXIT_FAILED;
+	}
+	return EXIT_OK;
+}
+
+/* Output is composed in memory so that a failure leaves stdout untouched. */
+struct output {
+	char *buf;
+	size_t len;
+	FILE *f;
+	struct hc_json j;
+	const char *why;	/* decode failure */
+};
+
+static int output_open(struct output *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->f = open_memstream(&o->buf, &o->len);
+	if (!o->f) {
+		fprintf(stderr, "Error: %s\n", strerror(errno));
+		return EXIT_FAILED;
+	}
+	hc_json_init(&o->j, o->f, opt.pretty);
+	return EXIT_OK;
+}
+
+static int output_close(struct output *o, bool emit)
+{
+	int ret = EXIT_OK;
+
+	if (fclose(o->f)) {
+		fprintf(stderr, "Error: %s\n", strerror(errno));
+		ret = EXIT_FAILED;
+	} else if (emit) {
+		fwrite(o->buf, 1, o->len, stdout);
+		ret = finish_output();
+	}
+	free(o->buf);
+	return ret;
+}
+
+static int reply_failed(struct output *o, int r, const struct hc_result *res)
+{
+	if (r == -EPROTO && o->why)
+		fprintf(stderr, "Error: malformed reply from the kernel: %s\n", o->why);
+	else
+		fail_result(res);
+	output_close(o, false);
+	return EXIT_FAILED;
+}
+
+struct info_arg {
+	struct hc_info info;
+	bool got;
+	const char *why;
+};
+
+static int on_info(const void *attrs, size_t len, uint8_t cmd, void *arg)
+{
+	struct info_arg *ia = arg;
+
+	(void)cmd;
+	if (hc_decode_info(attrs, len, &ia->info, &ia->why))
+		return -EPROTO;
+	ia->got = true;
+	return 0;
+}
+
+static int cmd_info(int argc, char **argv)
+{
+	struct info_arg ia = { .got = false };
+	struct hc_result res;
+	struct hc_genl g;
+	struct nl_msg *msg;
+	int ret, r;
+
+	if (wants_help(argc, argv)) {
+		fputs(usage_info, stdout);
+		return EXIT_OK;
+	}
+	if (argc)
+		return usage_error(usage_info, "info: unexpected argument \"%s\"", argv[0]);
+	ret = open_family(&g, NULL);
+	if (ret)
+		return ret;
+	msg = hc_genl_msg(&g, HANDOFF_CMD_GET_INFO, 0);
+	if (!msg) {
+		hc_genl_close(&g);
+		fprintf(stderr, "Error: out of memory\n");
+		return EXIT_FAILED;
+	}
+	r = hc_genl_request(&g, msg, on_info, &ia, &res);
+	ia.info.genl_version = g.fam.version;
+	hc_genl_close(&g);
+	if (r == -EPROTO && ia.why) {
+		fprintf(stderr, "Error: malformed reply from the kernel: %s\n", ia.why);
+		return EXIT_FAILED;
+	}
+	if (r)
+		return fail_result(&res);
+	if (!ia.got) {
+		fprintf(stderr, "Error: the kernel acknowledged but sent no reply\n");
+		return EXIT_FAILED;
+	}
+	if (opt.json) {
+		struct hc_json j;
+
+		hc_json_init(&j, stdout, opt.pretty);
+		hc_print_info_json(&j, &ia.info);
+		hc_json_end(&j);
+	} else {
+		hc_print_info(stdout, &ia.info, opt.print_flags);
+	}
+	return finish_output();
+}
+
+struct show_arg {
+	struct output o;
+	const struct hc_req *filter;
+};
+
+static int on_session(const void *attrs, size_t len, uint8_t cmd, void *arg)
+{
+	struct show_arg *sa = arg;
+	struct hc_session s;
+
+	(void)cmd;
+	if (hc_decode_session(attrs, len, &s, &sa->o.why))
+		return -EPROTO;
+	if ((sa->filter->have & HC_HAVE_ID) && s.id != sa->filter->id)
+		return 0;
+	if ((sa->filter->have & HC_HAVE_ROLE) && s.role != sa->filter->role)
+		return 0;
+	if (opt.json)
+		hc_print_session_json(&sa->o.j, &s);
+	else
+		hc_print_session(sa->o.f, &s, opt.print_flags);
+	return 0;
+}
+
+static int put_id_role(struct nl_msg *msg, const struct hc_req *req, bool role)
+{
+	if (nla_put_u64(msg, HANDOFF_A_SESSION_ID, req->id) < 0)
+		return -1;
+	if (role && nla_put_u8(msg, HANDOFF_A_ROLE, req->role) < 0)
+		return -1;
+	return 0;
+}
+
+static int session_show(struct hc_genl *g, const struct hc_req *req)
+{
+	struct show_arg sa = { .filter = req };
+	struct hc_result res;
+	struct nl_msg *msg;
+	bool one = (req->have & (HC_HAVE_ID | HC_HAVE_ROLE)) == (HC_HAVE_ID | HC_HAVE_ROLE);
+	int r;
+
+	msg = hc_genl_msg(g, HANDOFF_CMD_SESSION_GET, one ? 0 : NLM_F_DUMP);
+	if (!msg || (one && put_id_role(msg, req, true)) || output_open(&sa.o)) {
+		if (msg)
+			nlmsg_free(msg);
+		fprintf(stderr, "Error: out of memory\n");
+		return EXIT_FAILED;
+	}
+	if (opt.json)
+		hc_json_arr_begin(&sa.o.j);
+	r = hc_genl_request(g, msg, on_session, &sa, &res);
+	if (r)
+		return reply_failed(&sa.o, r, &res);
+	if (opt.json) {
+		hc_json_arr_end(&sa.o.j);
+		hc_json_end(&sa.o.j);
+	}
+	return output_close(&sa.o, true);
+}
+
+/* Reads both keys before anything is sent; they are wiped by the caller. */
+static int read_keys(const struct hc_req *req, uint8_t tx[HANDOFF_KEY_LEN],
+		     uint8_t rx[HANDOFF_KEY_LEN])
+{
+	const char *why;
+
+	if (hc_key_read(req->tx_key, tx, &why))
+		return usage_error(NULL, "session add: tx-key \"%s\": %s", req->tx_key, why);
+	if (hc_key_read(req->rx_key, rx, &why))
+		return usage_error(NULL, "session add: rx-key \"%s\": %s", req->rx_key, why);
+	if (!memcmp(tx, rx, HANDOFF_KEY_LEN))
+		return usage_error(NULL, "session add: tx-key and rx-key hold the same key; "
+				   "each direction needs its own");
+	return EXIT_OK;
+}
+
+static int put_session_new(struct nl_msg *msg, const struct hc_req *req,
+			   const uint8_t *tx, const uint8_t *rx)
+{
+	struct nlattr *nest;
+	unsigned int i;
+
+	if (put_id_role(msg, req, true))
+		return -1;
+	if ((req->have & HC_HAVE_DEV) && nla_put_string(msg, HANDOFF_A_IFNAME, req->dev) < 0)
+		return -1;
+	/* Strict kernel policies want NLA_F_NESTED on nests. */
+	nest = nla_nest_start(msg, HANDOFF_A_MACS | NLA_F_NESTED);
+	if (!nest)
+		return -1;
+	for (i = 0; i < req->nmacs; i++)
+		if (nla_put(msg, HANDOFF_A_MAC, HC_ETH_ALEN, req->macs[i]) < 0)
+			return -1;
+	nla_nest_end(msg, nest);
+	if (req->naddrs) {
+		nest = nla_nest_start(msg, HANDOFF_A_ADDRS | NLA_F_NESTED);
+		if (!nest)
+			return -1;
+		for (i = 0; i < req->naddrs; i++) {
+			const struct hc_addr *a = &req->addrs[i];
+			int r = a->family == AF_INET ?
+				nla_put(msg, HANDOFF_A_ADDR_IN, sizeof(a->in), &a->in) :
+				nla_put(msg, HANDOFF_A_ADDR_IN6, sizeof(a->in6), &a->in6);
+
+			if (r < 0)
+				return -1;
+		}
+		nla_nest_end(msg, nest);
+	}
+	if (nla_put(msg, HANDOFF_A_PEER, (int)req->peer_len, &req->peer) < 0 ||
+	    nla_put(msg, HANDOFF_A_TX_KEY, HANDOFF_KEY_LEN, tx) < 0 ||
+	    nla_put(msg, HANDOFF_A_RX_KEY, HANDOFF_KEY_LEN, rx) < 0)
+		return -1;
+	if (req->flags && nla_put_u32(msg, HANDOFF_A_FLAGS, req->flags) < 0)
+		return -1;
+	return 0;
+}
+
+static const uint8_t verb_cmd[HC_VERB_COUNT] = {
+	[HC_VERB_SHOW] = HANDOFF_CMD_SESSION_GET,
+	[HC_VERB_ADD] = HANDOFF_CMD_SESSION_NEW,
+	[HC_VERB_DEL] = HANDOFF_CMD_SESSION_DEL,
+	[HC_VERB_ARM] = HANDOFF_CMD_SESSION_ARM,
+	[HC_VERB_ATTACH] = HANDOFF_CMD_SESSION_ATTACH,
+	[HC_VERB_ACTIVATE] = HANDOFF_CMD_SESSION_ACTIVATE,
+	[HC_VERB_ABORT] = HANDOFF_CMD_SESSION_ABORT,
+};
+
+static int cmd_session(int argc, char **argv)
+{
+	uint8_t tx[HANDOFF_KEY_LEN], rx[HANDOFF_KEY_LEN];
+	struct hc_genl g;
+	struct hc_req req;
+	struct nl_msg *msg;
+	char err[320];
+	int verb, ret, r;
+
+	if (argc == 0) {
+		verb = HC_VERB_SHOW;	/* like `ip link` */
+	} else if (is_help(argv[0])) {
+		print_session_usage(stdout);
+		return EXIT_OK;
+	} else {
+		verb = hc_verb_parse(argv[0]);
+		if (verb < 0)
+			return usage_error(NULL, "session: unknown command \"%s\" (try: show add del "
+					   "arm attach activate abort)", argv[0]);
+		argc--;
+		argv++;
+	}
+	if (wants_help(argc, argv)) {
+		fputs(usage_verb[verb], stdout);
+		fputs(usage_values, stdout);
+		return EXIT_OK;
+	}
+	if (hc_args_parse((enum hc_verb)verb, argc, argv, &req, err, sizeof(err)))
+		return usage_error(usage_verb[verb], "session %s: %s", hc_verb_name(verb), err);
+
+	if (verb == HC_VERB_ADD) {
+		ret = read_keys(&req, tx, rx);
+		if (ret)
+			goto out_wipe;
+	}
+	ret = open_family(&g, NULL);
+	if (ret)
+		goto out_wipe;
+	if (verb == HC_VERB_SHOW) {
+		ret = session_show(&g, &req);
+		goto out_close;
+	}
+
+	msg = hc_genl_msg(&g, verb_cmd[verb], 0);
+	if (!msg) {
+		r = -1;
+	} else if (verb == HC_VERB_ADD) {
+		r = put_session_new(msg, &req, tx, rx);
+	} else {
+		r = put_id_role(msg, &req, verb == HC_VERB_DEL || verb == HC_VERB_ABORT);
+		if (!r && verb == HC_VERB_ATTACH)
+			r = nla_put_string(msg, HANDOFF_A_IFNAME, req.dev) < 0 ? -1 : 0;
+	}
+	if (r) {
+		if (msg) {
+			struct nlmsghdr *nlh = nlmsg_hdr(msg);
+
+			explicit_bzero(nlh, nlh->nlmsg_len);
+			nlmsg_free(msg);
+		}
+		fprintf(stderr, "Error: building the request failed (out of memory)\n");
+		ret = EXIT_FAILED;
+		goto out_close;
+	}
+	ret = run(&g, msg);
+out_close:
+	hc_genl_close(&g);
+out_wipe:
+	if (verb == HC_VERB_ADD) {
+		explicit_bzero(tx, sizeof(tx));
+		explicit_bzero(rx, sizeof(rx));
+	}
+	return ret;
+}
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static int on_event(const void *attrs, size_t len, uint8_t cmd, void *arg)
+{
+	const char **why = arg;
+	struct hc_event ev;
+
+	if (cmd != HANDOFF_CMD_EVENT)
+		return 0;
+	if (hc_decode_event(attrs, len, &ev, why))
+		return -EPROTO;
+	if (ev.has_ifindex && !if_indextoname(ev.ifindex, ev.ifname))
+		ev.ifname[0] = '\0';	/* the device is already gone */
+	if (opt.json) {
+		struct hc_json j;
+
+		hc_json_init(&j, stdout, false);
+		hc_print_event_json(&j, &ev);
+		hc_json_end(&j);
+	} else {
+		hc_print_event(stdout, &ev);
+	}
+	fflush(stdout);
+	return 0;
+}
+
+static int cmd_monitor(int argc, char **argv)
+{
+	struct sigaction sa = { .sa_handler = on_signal };	/* no SA_RESTART: poll wakes */
+	const char *why = NULL;
+	struct hc_result res;
+	struct hc_genl g;
+	int ret, r;
+
+	if (wants_help(argc, argv)) {
+		fputs(usage_monitor, stdout);
+		return EXIT_OK;
+	}
+	if (argc)
+		return usage_error(usage_monitor, "monitor: unexpected argument \"%s\"", argv[0]);
+	ret = open_family(&g, HANDOFF_MCGRP_EVENTS);
+	if (ret)
+		return ret;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	r = hc_genl_listen(&g, on_event, &why, &stop, &res);
+	hc_genl_close(&g);
+	if (r == -EPROTO && why) {
+		fprintf(stderr, "Error: malformed event from the kernel: %s\n", why);
+		return EXIT_FAILED;
+	}
+	if (r)
+		return fail_result(&res);
+	return finish_output();
+}
+
+int main(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--")) {
+			i++;
+			break;
+		}
+		if (!strcmp(a, "--json")) {
+			opt.json = true;
+		} else if (!strcmp(a, "--pretty")) {
+			opt.json = opt.pretty = true;
+		} else if (!strcmp(a, "--stats")) {
+			opt.print_flags |= HC_PRINT_ALL_COUNTERS;
+		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			fputs(usage_full, stdout);
+			fputs(usage_values, stdout);
+			fputs(usage_exit, stdout);
+			return finish_output();
+		} else if (!strcmp(a, "--version") || !strcmp(a, "-V")) {
+			printf("handoffctl %s (genl family \"%s\" version %d)\n",
+			       HANDOFFCTL_VERSION, HANDOFF_GENL_NAME, HANDOFF_GENL_VERSION);
+			return finish_output();
+		} else if (a[1] != '-' && a[1] != '\0' && strspn(a + 1, "jps") == strlen(a + 1)) {
+			/* Bundled short options: -j, -p, -s, -jp, ... */
+			if (strchr(a, 'j'))
+				opt.json = true;
+			if (strchr(a, 'p'))
+				opt.json = opt.pretty = true;
+			if (strchr(a, 's'))
+				opt.print_flags |= HC_PRINT_ALL_COUNTERS;
+		} else {
+			return usage_error(NULL, "unknown option \"%s\"", a);
+		}
+	}
+	argc -= i;
+	argv += i;
+	if (argc == 0)
+		return usage_error(usage_full, "missing command");
+
+	if (is_help(argv[0])) {
+		if (argc > 1 && !strcmp(argv[1], "session")) {
+			print_session_usage(stdout);
+		} else if (argc > 1 && !strcmp(argv[1], "info")) {
+			fputs(usage_info, stdout);
+		} else if (argc > 1 && !strcmp(argv[1], "monitor")) {
+			fputs(usage_monitor, stdout);
+		} else {
+			fputs(usage_full, stdout);
+			fputs(usage_values, stdout);
+			fputs(usage_exit, stdout);
+		}
+		return finish_output();
+	}
+	if (!strcmp(argv[0], "info"))
+		return cmd_info(argc - 1, argv + 1);
+	if (!strcmp(argv[0], "session"))
+		return cmd_session(argc - 1, argv + 1);
+	if (!strcmp(argv[0], "monitor"))
+		return cmd_monitor(argc - 1, argv + 1);
+	return usage_error(NULL, "unknown command \"%s\" (try: info session monitor help)",
+			   argv[0]);
+}
