@@ -10,6 +10,8 @@
 #include <linux/hashtable.h>
 #include <linux/ktime.h>
 #include <linux/netdevice.h>
+#include <linux/netfilter.h>
+#include <linux/skbuff.h>
 #include <linux/percpu.h>
 #include <linux/socket.h>
 #include <linux/spinlock.h>
@@ -18,7 +20,14 @@
 #include <net/netns/generic.h>
 #include <uapi/linux/handoff.h>
 
+#include "replay.h"
+#include "wire.h"
+
 #define HANDOFF_SESSION_HASH_BITS 8
+#define HANDOFF_MAC_HASH_BITS 8
+#define HANDOFF_MAX_LEARNED_MACS 16
+#define HANDOFF_CAPTURE_MACS (HANDOFF_MAX_MACS + HANDOFF_MAX_LEARNED_MACS)
+#define HANDOFF_DEDUP_SLOTS 64
 #define HANDOFF_ANNOUNCE_SLOTS 8
 
 /* net.handoff.* knobs, one copy per netns. Ranges live in sysctl.c. */
@@ -38,6 +47,10 @@ struct handoff_sysctl {
 	int announce_ms[HANDOFF_ANNOUNCE_SLOTS];
 };
 
+struct handoff_stats {
+	u64 ctr[__HANDOFF_CTR_MAX];
+};
+
 struct handoff_net {
 	struct net *net;
 	/* Sessions keyed by (id, role). Writers hold RTNL; readers use RCU. */
@@ -45,10 +58,53 @@ struct handoff_net {
 	unsigned int nsessions;
 	struct handoff_sysctl sysctl;
 	struct ctl_table_header *sysctl_hdr;
+
+	/* The tunnel: one UDP socket, open while any session exists. */
+	struct socket __rcu *sock;
+	u16 sock_port;
+	struct handoff_stats __percpu *stats;	/* no session to charge */
+
+	/*
+	 * Capture: source sessions by the VM's MACs, and the list of source
+	 * sessions for broadcast and learning. The bridge hook is registered
+	 * while nsources > 0.
+	 */
+	spinlock_t capture_lock;
+	DECLARE_HASHTABLE(capture, HANDOFF_MAC_HASH_BITS);
+	struct list_head sources;
+	DECLARE_HASHTABLE(vifs, HANDOFF_MAC_HASH_BITS);	/* by ifindex */
+	unsigned int nsources;
 };
 
-struct handoff_stats {
-	u64 ctr[__HANDOFF_CTR_MAX];
+/* An address of the VM: configured, or learned from its own ARP/ND. */
+struct handoff_addr {
+	u16 family;
+	union {
+		struct in_addr in;
+		struct in6_addr in6;
+		u8 raw[16];
+	};
+};
+
+static inline unsigned int handoff_addr_len(u16 family)
+{
+	return family == AF_INET ? sizeof(struct in_addr)
+				 : sizeof(struct in6_addr);
+}
+
+/* A MAC a source session captures for: configured or learned. */
+struct handoff_capture_mac {
+	struct hlist_node node;
+	struct handoff_session *s;
+	u8 mac[ETH_ALEN];
+	u16 vlan;
+};
+
+/* Destination's view of the flow it must deliver, under session lock. */
+enum handoff_drain {
+	HANDOFF_DRAIN_IDLE,	/* not activated: hold */
+	HANDOFF_DRAIN_RUNNING,	/* delivering held frames, live ones wait */
+	HANDOFF_DRAIN_LIVE,	/* caught up: live traffic passes */
 };
 
 struct handoff_session {
@@ -69,13 +125,7 @@ struct handoff_session {
 
 	u8 macs[HANDOFF_MAX_MACS][ETH_ALEN];
 	unsigned int nmacs;
-	struct {
-		u16 family;
-		union {
-			struct in_addr in;
-			struct in6_addr in6;
-		};
-	} addrs[HANDOFF_MAX_ADDRS];
+	struct handoff_addr addrs[HANDOFF_MAX_ADDRS];
 	unsigned int naddrs;
 
 	struct sockaddr_storage peer;
@@ -84,6 +134,46 @@ struct handoff_session {
 
 	struct handoff_stats __percpu *stats;
 	ktime_t times[__HANDOFF_TIME_MAX];
+
+	/* Datapath state; config changes hold RTNL as well. */
+	spinlock_t lock;
+	atomic64_t tx_counter;
+	struct handoff_replay replay;	/* under lock */
+
+	/* Source. */
+	struct list_head source_node;	/* hn->sources, RCU */
+	struct hlist_node vif_node;	/* hn->vifs while the vif exists */
+	struct net_device *bridge;	/* the vif's switch, held */
+	netdevice_tracker bridge_tracker;
+	struct handoff_capture_mac capture[HANDOFF_CAPTURE_MACS];
+	unsigned int ncapture;		/* entries in use */
+	atomic64_t seq;			/* last data seq assigned */
+	u64 marker_seq;
+	bool learn_dirty;		/* learned something not yet sent */
+
+	/* Destination. */
+	bool hooked;			/* netdev hooks on dev registered */
+	struct nf_hook_ops dev_hooks[2];
+	enum handoff_drain drain;
+	struct sk_buff_head held;	/* sorted by seq */
+	unsigned int held_bytes;
+	struct sk_buff_head live;	/* arrival order */
+	u64 next_seq;			/* next seq to deliver */
+	u64 last_seq;			/* from the marker */
+	bool have_marker;
+	bool announced;
+	ktime_t gap_since;		/* head of held is not next_seq since */
+	u32 dedup[HANDOFF_DEDUP_SLOTS];	/* hashes of recent tunnel frames */
+	unsigned int dedup_pos;
+	struct delayed_work deliver;
+
+	/* Both: retries of STOP and ABORT, announces, grace, timeouts. */
+	struct delayed_work control;
+	unsigned int announce_idx;
+	unsigned int abort_tries;
+	bool abort_acked;
+	bool reannounce;		/* source: the peer had announced */
+	bool dead;			/* unlinked: nothing may queue work */
 
 	struct delayed_work expire;
 	struct list_head gc;	/* teardown list, off the RCU table */
@@ -102,6 +192,25 @@ static inline void handoff_count(struct handoff_session *s,
 	this_cpu_inc(s->stats->ctr[c]);
 }
 
+static inline void handoff_net_count(struct handoff_net *hn,
+				     enum handoff_counter c)
+{
+	this_cpu_inc(hn->stats->ctr[c]);
+}
+
+static inline bool handoff_is_source(const struct handoff_session *s)
+{
+	return s->role == HANDOFF_ROLE_SOURCE;
+}
+
+/* skb->cb of held frames. */
+struct handoff_skb_cb {
+	u64 seq;
+	ktime_t arrived;
+};
+
+#define HANDOFF_CB(skb) ((struct handoff_skb_cb *)(skb)->cb)
+
 /* sysctl.c */
 void handoff_sysctl_defaults(struct handoff_sysctl *sc);
 int handoff_sysctl_register(struct handoff_net *hn);
@@ -117,20 +226,60 @@ int handoff_session_insert(struct handoff_session *s,
 			   struct netlink_ext_ack *extack);
 void handoff_session_unlink(struct handoff_session *s, enum handoff_event why);
 void handoff_session_release(struct handoff_session *s);
-void handoff_session_activate(struct handoff_session *s);
+int handoff_session_attach_dest(struct handoff_session *s,
+				struct net_device *dev,
+				struct netlink_ext_ack *extack);
 int handoff_session_attach(struct handoff_session *s, struct net_device *dev,
 			   struct netlink_ext_ack *extack);
 void handoff_session_detach(struct handoff_session *s);
 void handoff_session_transition(struct handoff_session *s, u8 state,
 				enum handoff_time t, enum handoff_event ev);
-void handoff_session_stats(const struct handoff_session *s,
-			   struct handoff_stats *sum);
+void handoff_stats_sum(struct handoff_stats __percpu *stats,
+		       struct handoff_stats *sum);
 void handoff_sessions_flush(struct handoff_net *hn);
 int handoff_device_init(void);
 void handoff_device_exit(void);
 void handoff_wq_exit(void);
 
 extern struct workqueue_struct *handoff_wq;
+
+/* tunnel.c */
+int handoff_tunnel_open(struct handoff_net *hn, struct netlink_ext_ack *extack);
+void handoff_tunnel_close(struct handoff_net *hn);
+int handoff_tunnel_send(struct handoff_session *s, enum handoff_msg type,
+			const void *pre, unsigned int pre_len,
+			struct sk_buff *frame);
+
+/* capture.c: the source side */
+int handoff_capture_start(struct handoff_session *s,
+			  struct netlink_ext_ack *extack);
+void handoff_capture_stop(struct handoff_session *s);
+void handoff_capture_forget_vif(struct handoff_session *s);
+void handoff_source_stop(struct handoff_session *s);
+void handoff_source_abort(struct handoff_session *s, bool reannounce);
+void handoff_source_learn_send(struct handoff_session *s);
+
+/* hold.c: the destination side */
+int handoff_dest_hook(struct handoff_session *s);
+void handoff_dest_unhook(struct handoff_session *s);
+void handoff_dest_enqueue(struct handoff_session *s, struct sk_buff *skb,
+			  u64 seq);
+void handoff_dest_marker(struct handoff_session *s, u64 last_seq);
+void handoff_dest_learn(struct handoff_session *s, const void *data,
+			unsigned int len);
+bool handoff_dest_activate(struct handoff_session *s);
+void handoff_dest_purge(struct handoff_session *s);
+void handoff_deliver_work(struct work_struct *work);
+void handoff_deliver_kick(struct handoff_session *s, unsigned long delay);
+
+/* announce.c */
+int handoff_announce(struct handoff_session *s, struct net_device *dev);
+
+/* control.c: timers and retries */
+void handoff_control_work(struct work_struct *work);
+void handoff_control_kick(struct handoff_session *s, unsigned long delay);
+void handoff_session_abort(struct handoff_session *s, bool from_peer,
+			   bool peer_announced);
 
 /* netlink.c */
 int handoff_genl_init(void);

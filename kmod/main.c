@@ -19,10 +19,22 @@ static int __net_init handoff_net_init(struct net *net)
 {
 	struct handoff_net *hn = handoff_pernet(net);
 
+	int err;
+
 	hn->net = net;
 	hash_init(hn->sessions);
+	hash_init(hn->capture);
+	hash_init(hn->vifs);
+	INIT_LIST_HEAD(&hn->sources);
+	spin_lock_init(&hn->capture_lock);
 	handoff_sysctl_defaults(&hn->sysctl);
-	return handoff_sysctl_register(hn);
+	hn->stats = alloc_percpu(struct handoff_stats);
+	if (!hn->stats)
+		return -ENOMEM;
+	err = handoff_sysctl_register(hn);
+	if (err)
+		free_percpu(hn->stats);
+	return err;
 }
 
 static void __net_exit handoff_net_exit(struct net *net)
@@ -31,6 +43,7 @@ static void __net_exit handoff_net_exit(struct net *net)
 
 	handoff_sessions_flush(hn);
 	handoff_sysctl_unregister(hn);
+	free_percpu(hn->stats);
 }
 
 static struct pernet_operations handoff_net_ops = {

@@ -225,6 +225,12 @@ static int handoff_new_doit(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		goto err_free;
 	nla_memcpy(&s->peer, a[HANDOFF_A_PEER], sizeof(s->peer));
+	if (s->peer.ss_family != AF_INET) {
+		NL_SET_ERR_MSG_ATTR(info->extack, a[HANDOFF_A_PEER],
+				    "The tunnel runs over IPv4 only (for now)");
+		err = -EAFNOSUPPORT;
+		goto err_free;
+	}
 	nla_memcpy(s->tx_key, a[HANDOFF_A_TX_KEY], HANDOFF_KEY_LEN);
 	nla_memcpy(s->rx_key, a[HANDOFF_A_RX_KEY], HANDOFF_KEY_LEN);
 	if (a[HANDOFF_A_FLAGS])
@@ -325,6 +331,9 @@ static int handoff_arm_doit(struct sk_buff *skb, struct genl_info *info)
 		handoff_session_transition(s, HANDOFF_STATE_ARMED,
 					   HANDOFF_TIME_ARMED,
 					   HANDOFF_EVENT_ARMED);
+		/* Tell the destination what to announce. */
+		WRITE_ONCE(s->learn_dirty, true);
+		handoff_control_kick(s, 0);
 	}
 	rtnl_unlock();
 	return err;
@@ -355,7 +364,7 @@ static int handoff_attach_doit(struct sk_buff *skb, struct genl_info *info)
 		err = -EBUSY;
 		goto out;
 	}
-	err = handoff_session_attach(s, dev, info->extack);
+	err = handoff_session_attach_dest(s, dev, info->extack);
 	if (!err)
 		handoff_session_transition(s, HANDOFF_STATE_ATTACHED,
 					   HANDOFF_TIME_ATTACHED,
@@ -379,7 +388,7 @@ static int handoff_activate_doit(struct sk_buff *skb, struct genl_info *info)
 			       "Only an attached session can be activated");
 		err = -EBUSY;
 	} else {
-		handoff_session_activate(s);
+		handoff_dest_activate(s);
 	}
 	rtnl_unlock();
 	return err;
@@ -394,13 +403,11 @@ static int handoff_abort_doit(struct sk_buff *skb, struct genl_info *info)
 	s = lookup_session(info, 0);
 	if (IS_ERR(s)) {
 		err = PTR_ERR(s);
-	} else if (s->state >= HANDOFF_STATE_DONE) {
+	} else if (s->state >= HANDOFF_STATE_ABORTED) {
 		NL_SET_ERR_MSG(info->extack, "Session has already ended");
 		err = -EBUSY;
 	} else {
-		handoff_session_transition(s, HANDOFF_STATE_ABORTED,
-					   HANDOFF_TIME_ENDED,
-					   HANDOFF_EVENT_ABORTED);
+		handoff_session_abort(s, false, false);
 	}
 	rtnl_unlock();
 	return err;
@@ -420,7 +427,7 @@ static int put_macs(struct sk_buff *skb, const struct handoff_session *s)
 	return 0;
 }
 
-static int put_addrs(struct sk_buff *skb, const struct handoff_session *s)
+static int put_addrs(struct sk_buff *skb, struct handoff_session *s)
 {
 	struct nlattr *nest;
 	unsigned int i;
@@ -431,27 +438,30 @@ static int put_addrs(struct sk_buff *skb, const struct handoff_session *s)
 	nest = nla_nest_start(skb, HANDOFF_A_ADDRS);
 	if (!nest)
 		return -EMSGSIZE;
-	for (i = 0; i < s->naddrs; i++) {
+	/* Learning adds entries from softirq under the session lock. */
+	spin_lock_bh(&s->lock);
+	for (i = 0, err = 0; i < s->naddrs && !err; i++) {
 		if (s->addrs[i].family == AF_INET)
 			err = nla_put_in_addr(skb, HANDOFF_A_ADDR_IN,
 					      s->addrs[i].in.s_addr);
 		else
 			err = nla_put_in6_addr(skb, HANDOFF_A_ADDR_IN6,
 					       &s->addrs[i].in6);
-		if (err)
-			return err;
 	}
+	spin_unlock_bh(&s->lock);
+	if (err)
+		return err;
 	nla_nest_end(skb, nest);
 	return 0;
 }
 
-static int put_counters(struct sk_buff *skb, const struct handoff_session *s)
+static int put_stats(struct sk_buff *skb, struct handoff_stats __percpu *st)
 {
 	struct handoff_stats sum;
 	struct nlattr *nest;
 	int i;
 
-	handoff_session_stats(s, &sum);
+	handoff_stats_sum(st, &sum);
 	nest = nla_nest_start(skb, HANDOFF_A_COUNTERS);
 	if (!nest)
 		return -EMSGSIZE;
@@ -490,7 +500,7 @@ static int put_session_id(struct sk_buff *skb, const struct handoff_session *s)
 }
 
 /* Keys are never put in any message. */
-static int fill_session(struct sk_buff *skb, const struct handoff_session *s,
+static int fill_session(struct sk_buff *skb, struct handoff_session *s,
 			u32 portid, u32 seq, int flags)
 {
 	int plen = s->peer.ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
@@ -505,7 +515,7 @@ static int fill_session(struct sk_buff *skb, const struct handoff_session *s,
 	    (s->ifname[0] && nla_put_string(skb, HANDOFF_A_IFNAME, s->ifname)) ||
 	    nla_put_u32(skb, HANDOFF_A_FLAGS, s->flags) ||
 	    nla_put(skb, HANDOFF_A_PEER, plen, &s->peer) ||
-	    put_macs(skb, s) || put_addrs(skb, s) || put_counters(skb, s) ||
+	    put_macs(skb, s) || put_addrs(skb, s) || put_stats(skb, s->stats) ||
 	    put_times(skb, s)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
@@ -584,7 +594,8 @@ static int handoff_info_doit(struct sk_buff *skb, struct genl_info *info)
 	    nla_put_string(msg, HANDOFF_A_VERSION, HANDOFF_VERSION) ||
 	    nla_put_u32(msg, HANDOFF_A_SESSION_COUNT,
 			READ_ONCE(hn->nsessions)) ||
-	    nla_put_u16(msg, HANDOFF_A_PORT, READ_ONCE(hn->sysctl.port))) {
+	    nla_put_u16(msg, HANDOFF_A_PORT, READ_ONCE(hn->sysctl.port)) ||
+	    put_stats(msg, hn->stats)) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}

@@ -43,6 +43,15 @@ struct handoff_session *handoff_session_alloc(struct handoff_net *hn, u64 id,
 	s->role = role;
 	s->state = HANDOFF_STATE_NEW;
 	s->times[HANDOFF_TIME_CREATED] = ktime_get();
+	spin_lock_init(&s->lock);
+	handoff_replay_init(&s->replay);
+	INIT_LIST_HEAD(&s->source_node);
+	INIT_HLIST_NODE(&s->vif_node);
+	skb_queue_head_init(&s->held);
+	skb_queue_head_init(&s->live);
+	s->next_seq = 1;
+	INIT_DELAYED_WORK(&s->deliver, handoff_deliver_work);
+	INIT_DELAYED_WORK(&s->control, handoff_control_work);
 	INIT_DELAYED_WORK(&s->expire, session_expire_work);
 	return s;
 }
@@ -79,6 +88,7 @@ int handoff_session_insert(struct handoff_session *s,
 {
 	struct handoff_net *hn = s->hn;
 	unsigned int timeout;
+	int err = 0;
 
 	ASSERT_RTNL();
 	if (handoff_session_find(hn, s->id, s->role)) {
@@ -88,6 +98,18 @@ int handoff_session_insert(struct handoff_session *s,
 	if (hn->nsessions >= READ_ONCE(hn->sysctl.max_sessions)) {
 		NL_SET_ERR_MSG(extack, "net.handoff.max_sessions reached");
 		return -ENOSPC;
+	}
+	err = handoff_tunnel_open(hn, extack);
+	if (err)
+		return err;
+	if (handoff_is_source(s))
+		err = handoff_capture_start(s, extack);
+	else if (rtnl_dereference(s->dev))
+		err = handoff_dest_hook(s);
+	if (err) {
+		if (!hn->nsessions)
+			handoff_tunnel_close(hn);
+		return err;
 	}
 	hash_add_rcu(hn->sessions, &s->node, session_key(s->id, s->role));
 	hn->nsessions++;
@@ -104,12 +126,28 @@ int handoff_session_insert(struct handoff_session *s,
 void handoff_session_unlink(struct handoff_session *s, enum handoff_event why)
 {
 	ASSERT_RTNL();
+	WRITE_ONCE(s->dead, true);
 	hash_del_rcu(&s->node);
 	s->hn->nsessions--;
 	s->linked = false;
+	if (handoff_is_source(s))
+		handoff_capture_stop(s);
 	handoff_session_detach(s);
-	s->times[HANDOFF_TIME_ENDED] = ktime_get();
-	handoff_genl_event(s, why, s->times[HANDOFF_TIME_ENDED]);
+	if (!s->hn->nsessions)
+		handoff_tunnel_close(s->hn);
+	if (!s->times[HANDOFF_TIME_ENDED])
+		s->times[HANDOFF_TIME_ENDED] = ktime_get();
+	handoff_genl_event(s, why, ktime_get());
+}
+
+/* After unlink: no hook, lookup or timer can reach @s once this returns. */
+static void session_quiesce(struct handoff_session *s)
+{
+	synchronize_net();
+	cancel_delayed_work_sync(&s->control);
+	cancel_delayed_work_sync(&s->deliver);
+	skb_queue_purge(&s->held);
+	skb_queue_purge(&s->live);
 }
 
 /*
@@ -118,6 +156,7 @@ void handoff_session_unlink(struct handoff_session *s, enum handoff_event why)
  */
 void handoff_session_release(struct handoff_session *s)
 {
+	session_quiesce(s);
 	cancel_delayed_work_sync(&s->expire);
 	handoff_session_free(s);
 }
@@ -144,6 +183,7 @@ static void session_expire_work(struct work_struct *work)
 	s->state = HANDOFF_STATE_EXPIRED;
 	handoff_session_unlink(s, HANDOFF_EVENT_EXPIRED);
 	rtnl_unlock();
+	session_quiesce(s);
 	/* Freeing a work item from its own function is allowed. */
 	handoff_session_free(s);
 }
@@ -167,12 +207,33 @@ int handoff_session_attach(struct handoff_session *s, struct net_device *dev,
 	return 0;
 }
 
+/* Attach a destination session that is already in the table: hook too. */
+int handoff_session_attach_dest(struct handoff_session *s,
+				struct net_device *dev,
+				struct netlink_ext_ack *extack)
+{
+	int err = handoff_session_attach(s, dev, extack);
+
+	if (err)
+		return err;
+	err = handoff_dest_hook(s);
+	if (err) {
+		NL_SET_ERR_MSG(extack, "Cannot hook the vif");
+		handoff_session_detach(s);
+	}
+	return err;
+}
+
 void handoff_session_detach(struct handoff_session *s)
 {
 	struct net_device *dev = rtnl_dereference(s->dev);
 
 	if (!dev)
 		return;
+	if (handoff_is_source(s))
+		handoff_capture_forget_vif(s);
+	else
+		handoff_dest_unhook(s);
 	RCU_INIT_POINTER(s->dev, NULL);
 	s->ifindex = 0;
 	s->ifname[0] = '\0';
@@ -185,20 +246,22 @@ void handoff_session_transition(struct handoff_session *s, u8 state,
 {
 	ktime_t now = ktime_get();
 
-	s->state = state;
+	spin_lock_bh(&s->lock);
+	WRITE_ONCE(s->state, state);
 	if (t != HANDOFF_TIME_UNSPEC && !s->times[t])
 		s->times[t] = now;
+	spin_unlock_bh(&s->lock);
 	handoff_genl_event(s, ev, now);
 }
 
-void handoff_session_stats(const struct handoff_session *s,
-			   struct handoff_stats *sum)
+void handoff_stats_sum(struct handoff_stats __percpu *stats,
+		       struct handoff_stats *sum)
 {
 	int cpu, i;
 
 	memset(sum, 0, sizeof(*sum));
 	for_each_possible_cpu(cpu) {
-		const struct handoff_stats *st = per_cpu_ptr(s->stats, cpu);
+		const struct handoff_stats *st = per_cpu_ptr(stats, cpu);
 
 		for (i = 0; i < __HANDOFF_CTR_MAX; i++)
 			sum->ctr[i] += READ_ONCE(st->ctr[i]);
@@ -239,13 +302,18 @@ static int handoff_netdev_event(struct notifier_block *nb, unsigned long event,
 		return NOTIFY_DONE;
 
 	hash_for_each(hn->sessions, bkt, s, node) {
+		if (s->bridge == dev && event == NETDEV_UNREGISTER) {
+			/* The switch itself is gone: nothing left to capture. */
+			handoff_capture_stop(s);
+			continue;
+		}
 		if (rtnl_dereference(s->dev) != dev)
 			continue;
 		switch (event) {
 		case NETDEV_UNREGISTER:
 			handoff_session_detach(s);
 			if (s->state == HANDOFF_STATE_ATTACHED)
-				s->state = HANDOFF_STATE_NEW;
+				WRITE_ONCE(s->state, HANDOFF_STATE_NEW);
 			handoff_genl_event(s, HANDOFF_EVENT_DETACHED,
 					   ktime_get());
 			break;
@@ -253,23 +321,15 @@ static int handoff_netdev_event(struct notifier_block *nb, unsigned long event,
 			strscpy(s->ifname, dev->name, sizeof(s->ifname));
 			break;
 		case NETDEV_CHANGE:
+			/* netback's "Guest Rx ready", through linkwatch */
 			if (s->role == HANDOFF_ROLE_DEST &&
-			    s->state == HANDOFF_STATE_ATTACHED &&
 			    !(s->flags & HANDOFF_F_NO_CARRIER_ACTIVATE) &&
 			    netif_carrier_ok(dev))
-				handoff_session_activate(s);
+				handoff_dest_activate(s);
 			break;
 		}
 	}
 	return NOTIFY_DONE;
-}
-
-void handoff_session_activate(struct handoff_session *s)
-{
-	ASSERT_RTNL();
-	handoff_session_transition(s, HANDOFF_STATE_ACTIVE,
-				   HANDOFF_TIME_ACTIVATED,
-				   HANDOFF_EVENT_ACTIVATED);
 }
 
 static struct notifier_block handoff_netdev_nb = {

@@ -25,6 +25,8 @@
  *    HANDOFF_A_VERSION: NLA_NUL_STRING, the module version
  *    HANDOFF_A_SESSION_COUNT: NLA_U32, sessions in this netns
  *    HANDOFF_A_PORT: NLA_U16 (host order), the tunnel's UDP port
+ *    HANDOFF_A_COUNTERS: NLA_NESTED, tunnel packets of this netns that no
+ *        session could take (HANDOFF_CTR_DROP_MALFORMED, _DROP_NOSESSION)
  *
  * HANDOFF_CMD_SESSION_NEW
  * -----------------------
@@ -245,6 +247,12 @@ enum handoff_counter {
 	HANDOFF_CTR_STRAGGLERS,		/* arrived after the last-seq marker */
 	HANDOFF_CTR_ANNOUNCES,		/* RARP/GARP/NA frames injected */
 	HANDOFF_CTR_FORWARDED,		/* source: unicast forwarded after stop */
+	HANDOFF_CTR_DROP_PEER,		/* sent from an address not the peer's */
+	HANDOFF_CTR_DROP_NOSESSION,	/* netns only: no such session */
+	HANDOFF_CTR_DROP_STATE,		/* message not valid in this state */
+	HANDOFF_CTR_TX_ERRORS,		/* could not build or route a packet */
+	HANDOFF_CTR_LIVE_HELD,		/* live frames queued behind held ones */
+	HANDOFF_CTR_LEARNED,		/* MACs and addresses learned */
 	__HANDOFF_CTR_MAX
 };
 #define HANDOFF_CTR_MAX (__HANDOFF_CTR_MAX - 1)

@@ -1,0 +1,475 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The destination side: hold what the source copied, in sequence order,
+ * within bounds; at activation deliver it to the vif in order, paced, from a
+ * worker; live traffic for the vif waits behind it until the source's marker
+ * says nothing older is on its way.
+ *
+ * Pacing matters: netback drops what overflows its queue yet returns
+ * NETDEV_TX_OK, and a veth burst overflows the receiver's backlog. So frames
+ * go out in batches of net.handoff.deliver_batch, with bottom halves enabled
+ * between batches (the receiver drains), and the worker backs off while the
+ * device's queue is stopped or its qdisc holds a batch's worth.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/etherdevice.h>
+#include <linux/if_vlan.h>
+#include <linux/jhash.h>
+#include <linux/netfilter_netdev.h>
+#include <linux/rtnetlink.h>
+#include <net/dst.h>
+#include <net/sch_generic.h>
+
+#include "handoff.h"
+
+/* A gap in the sequence is waited for this long, then skipped. */
+#define HANDOFF_GAP_WAIT_NS (20 * NSEC_PER_MSEC)
+
+/* Set while this CPU's worker transmits: our own egress hook lets it pass. */
+static DEFINE_PER_CPU(bool, handoff_delivering);
+
+static u32 frame_hash(const struct sk_buff *skb)
+{
+	u8 buf[128];
+	unsigned int n = min_t(unsigned int, skb->len, sizeof(buf));
+
+	if (skb_copy_bits(skb, 0, buf, n))
+		return 0;
+	return jhash(buf, n, skb->len);
+}
+
+/*
+ * A frame flooded to both hosts (broadcast, or one bridge flooding to both
+ * vifs on localhost) may reach the vif twice while held frames drain: once
+ * through the tunnel, once directly. Recent hashes of each path are kept, the
+ * low bit telling which; the second arrival is suppressed. Under s->lock.
+ */
+#define DEDUP_TUNNEL 0
+#define DEDUP_LIVE 1
+
+static bool dedup_check(struct handoff_session *s, u32 h, u32 kind)
+{
+	u32 other = (h & ~1U) | (kind ^ 1), mine = (h & ~1U) | kind;
+	unsigned int i;
+
+	for (i = 0; i < HANDOFF_DEDUP_SLOTS; i++) {
+		if (s->dedup[i] == other) {
+			s->dedup[i] = 0;	/* each copy suppresses one */
+			return true;
+		}
+	}
+	s->dedup[s->dedup_pos++ % HANDOFF_DEDUP_SLOTS] = mine;
+	return false;
+}
+
+static void drop_aged(struct handoff_session *s, ktime_t now)
+{
+	s64 max_ns = (s64)READ_ONCE(s->hn->sysctl.hold_max_age_ms) *
+		     NSEC_PER_MSEC;
+	struct sk_buff *skb;
+
+	while ((skb = skb_peek(&s->held)) &&
+	       ktime_to_ns(ktime_sub(now, HANDOFF_CB(skb)->arrived)) > max_ns) {
+		__skb_unlink(skb, &s->held);
+		s->held_bytes -= skb->len;
+		if (HANDOFF_CB(skb)->seq >= s->next_seq)
+			s->next_seq = HANDOFF_CB(skb)->seq + 1;
+		handoff_count(s, HANDOFF_CTR_DROP_AGED);
+		kfree_skb(skb);
+	}
+}
+
+/* From the tunnel, in softirq: one frame the source captured. */
+void handoff_dest_enqueue(struct handoff_session *s, struct sk_buff *skb,
+			  u64 seq)
+{
+	const struct handoff_sysctl *sc = &s->hn->sysctl;
+	struct sk_buff *pos;
+	ktime_t now = ktime_get();
+	bool kick = false;
+	u32 h;
+
+	if (skb->len > HANDOFF_MAX_FRAME) {
+		handoff_count(s, HANDOFF_CTR_DROP_MALFORMED);
+		kfree_skb(skb);
+		return;
+	}
+	HANDOFF_CB(skb)->seq = seq;
+	HANDOFF_CB(skb)->arrived = now;
+	h = frame_hash(skb);
+
+	spin_lock_bh(&s->lock);
+	if (s->state > HANDOFF_STATE_DONE) {
+		handoff_count(s, HANDOFF_CTR_DROP_STATE);
+		goto drop;
+	}
+	if (s->drain == HANDOFF_DRAIN_RUNNING && dedup_check(s, h, DEDUP_TUNNEL)) {
+		handoff_count(s, HANDOFF_CTR_DUP_SUPPRESSED);
+		goto drop;
+	}
+	if (s->drain == HANDOFF_DRAIN_LIVE &&
+	    (!s->have_marker || seq <= s->last_seq)) {
+		/* Caught up already: older than the marker means late. */
+		handoff_count(s, HANDOFF_CTR_STRAGGLERS);
+	} else if (seq < s->next_seq) {
+		/* Its gap was skipped or its bound hit: late, deliver next. */
+		handoff_count(s, HANDOFF_CTR_STRAGGLERS);
+	}
+	if (s->held.qlen >= READ_ONCE(sc->hold_max_frames) ||
+	    s->held_bytes + skb->len > READ_ONCE(sc->hold_max_bytes)) {
+		/* Keep what is older: drop the newest arrival, and count it. */
+		handoff_count(s, HANDOFF_CTR_DROP_OVERFLOW);
+		goto drop;
+	}
+	/* Senders on several CPUs reorder a little: walk back from the tail. */
+	skb_queue_reverse_walk(&s->held, pos)
+		if (HANDOFF_CB(pos)->seq <= seq)
+			break;
+	if (pos != (struct sk_buff *)&s->held && HANDOFF_CB(pos)->seq == seq) {
+		handoff_count(s, HANDOFF_CTR_DUP_SUPPRESSED);
+		goto drop;
+	}
+	__skb_queue_after(&s->held, pos, skb);
+	s->held_bytes += skb->len;
+	if (!s->times[HANDOFF_TIME_FIRST_HELD])
+		s->times[HANDOFF_TIME_FIRST_HELD] = now;
+	handoff_count(s, HANDOFF_CTR_HELD);
+	kick = s->drain != HANDOFF_DRAIN_IDLE;
+	spin_unlock_bh(&s->lock);
+	if (kick)
+		handoff_deliver_kick(s, 0);
+	return;
+drop:
+	spin_unlock_bh(&s->lock);
+	kfree_skb(skb);
+}
+
+void handoff_dest_marker(struct handoff_session *s, u64 last_seq)
+{
+	bool first;
+
+	spin_lock_bh(&s->lock);
+	first = !s->have_marker;
+	if (first) {
+		s->have_marker = true;
+		s->last_seq = last_seq;
+		if (!s->times[HANDOFF_TIME_SOURCE_STOPPED])
+			s->times[HANDOFF_TIME_SOURCE_STOPPED] = ktime_get();
+	}
+	spin_unlock_bh(&s->lock);
+	if (first) {
+		handoff_genl_event(s, HANDOFF_EVENT_SOURCE_STOPPED,
+				   s->times[HANDOFF_TIME_SOURCE_STOPPED]);
+		handoff_deliver_kick(s, 0);
+	}
+}
+
+/*
+ * The next frame to deliver, or NULL. Held frames go in seq order; a gap is
+ * waited for, then skipped; once the marker's seq is reached (or its wait
+ * timed out) the live frames that queued meanwhile follow, and then the
+ * session is live: its egress hook lets traffic straight through.
+ */
+static struct sk_buff *next_frame(struct handoff_session *s, ktime_t now,
+				  bool *wait)
+{
+	s64 marker_ns = (s64)READ_ONCE(s->hn->sysctl.marker_timeout_ms) *
+			NSEC_PER_MSEC;
+	struct sk_buff *skb;
+	u64 seq;
+
+	*wait = false;
+	drop_aged(s, now);
+	skb = skb_peek(&s->held);
+	if (skb) {
+		seq = HANDOFF_CB(skb)->seq;
+		if (seq > s->next_seq) {
+			/* A gap: senders on other CPUs may still fill it. */
+			if (!s->gap_since)
+				s->gap_since = now;
+			if (ktime_to_ns(ktime_sub(now, s->gap_since)) <
+			    HANDOFF_GAP_WAIT_NS) {
+				*wait = true;
+				return NULL;
+			}
+		}
+		__skb_unlink(skb, &s->held);
+		s->held_bytes -= skb->len;
+		if (seq >= s->next_seq)
+			s->next_seq = seq + 1;
+		s->gap_since = 0;
+		return skb;
+	}
+	if (s->drain == HANDOFF_DRAIN_LIVE)
+		return NULL;
+	/* Held frames are out: wait for the marker, then release live ones. */
+	if (!(s->have_marker && s->next_seq > s->last_seq) &&
+	    ktime_to_ns(ktime_sub(now, s->times[HANDOFF_TIME_ACTIVATED])) <
+	    marker_ns) {
+		*wait = true;
+		return NULL;
+	}
+	skb = __skb_dequeue(&s->live);
+	if (skb)
+		return skb;
+	s->drain = HANDOFF_DRAIN_LIVE;
+	if (!s->times[HANDOFF_TIME_LAST_DELIVERED])
+		s->times[HANDOFF_TIME_LAST_DELIVERED] = now;
+	return NULL;
+}
+
+/* Kick the worker now (from any context), or after @delay jiffies. */
+void handoff_deliver_kick(struct handoff_session *s, unsigned long delay)
+{
+	if (READ_ONCE(s->dead))
+		return;
+	if (delay)
+		queue_delayed_work(handoff_wq, &s->deliver, delay);
+	else
+		mod_delayed_work(handoff_wq, &s->deliver, 0);
+}
+
+static bool backpressure(struct net_device *dev, unsigned int batch)
+{
+	struct netdev_queue *txq = netdev_get_tx_queue(dev, 0);
+	struct Qdisc *q = rcu_dereference_bh(txq->qdisc);
+
+	return netif_xmit_stopped(txq) || (q && qdisc_qlen(q) >= batch);
+}
+
+void handoff_deliver_work(struct work_struct *work)
+{
+	struct handoff_session *s = container_of(to_delayed_work(work),
+						 struct handoff_session,
+						 deliver);
+	unsigned int batch = READ_ONCE(s->hn->sysctl.deliver_batch), n;
+	bool wait = false, was_live, live = false;
+	struct net_device *dev;
+	struct sk_buff *skb;
+
+	rcu_read_lock_bh();
+	dev = rcu_dereference_bh(s->dev);
+	was_live = READ_ONCE(s->drain) == HANDOFF_DRAIN_LIVE;
+	if (!dev || READ_ONCE(s->drain) == HANDOFF_DRAIN_IDLE) {
+		rcu_read_unlock_bh();
+		return;
+	}
+	for (n = 0; n < batch; n++) {
+		ktime_t now = ktime_get();
+
+		spin_lock(&s->lock);
+		skb = next_frame(s, now, &wait);
+		if (skb && !s->times[HANDOFF_TIME_FIRST_DELIVERED])
+			s->times[HANDOFF_TIME_FIRST_DELIVERED] = now;
+		live = s->drain == HANDOFF_DRAIN_LIVE;
+		spin_unlock(&s->lock);
+		if (!skb)
+			break;
+		skb->dev = dev;
+		skb->ip_summed = CHECKSUM_NONE;	/* completed at capture */
+		skb_reset_mac_header(skb);
+		skb_set_network_header(skb, ETH_HLEN);
+		skb->protocol = eth_hdr(skb)->h_proto;
+		__this_cpu_write(handoff_delivering, true);
+		dev_queue_xmit(skb);
+		__this_cpu_write(handoff_delivering, false);
+		handoff_count(s, HANDOFF_CTR_DELIVERED);
+	}
+	/* Bottom halves run again here: the receiver drains the batch. */
+	if (n == batch)
+		wait = backpressure(dev, batch);
+	rcu_read_unlock_bh();
+
+	if (live && !was_live)
+		handoff_genl_event(s, HANDOFF_EVENT_DELIVERED,
+				   s->times[HANDOFF_TIME_LAST_DELIVERED]);
+	else if (wait)
+		handoff_deliver_kick(s, 1);
+	else if (n == batch)
+		handoff_deliver_kick(s, 0);
+	if (live && !was_live)
+		handoff_control_kick(s, 0);	/* may be done now */
+}
+
+/*
+ * Egress of the destination vif: while held frames drain, live traffic for
+ * the VM queues behind them (bounded). Our own deliveries pass.
+ */
+static unsigned int dest_egress(void *priv, struct sk_buff *skb,
+				const struct nf_hook_state *state)
+{
+	struct handoff_session *s = priv;
+	const struct handoff_sysctl *sc = &s->hn->sysctl;
+	unsigned int verdict = NF_ACCEPT;
+	bool kick = false;
+	u32 h;
+
+	if (__this_cpu_read(handoff_delivering) ||
+	    READ_ONCE(s->drain) != HANDOFF_DRAIN_RUNNING)
+		return NF_ACCEPT;
+	h = frame_hash(skb);
+	spin_lock_bh(&s->lock);
+	if (s->drain != HANDOFF_DRAIN_RUNNING)
+		goto out;
+	if (dedup_check(s, h, DEDUP_LIVE)) {
+		/* Flooded to both hosts: the tunnel copy is delivered. */
+		handoff_count(s, HANDOFF_CTR_DUP_SUPPRESSED);
+		kfree_skb(skb);
+		verdict = NF_STOLEN;
+		goto out;
+	}
+	if (s->live.qlen >= READ_ONCE(sc->hold_max_frames)) {
+		handoff_count(s, HANDOFF_CTR_DROP_OVERFLOW);
+		kfree_skb(skb);
+		verdict = NF_STOLEN;
+		goto out;
+	}
+	skb_dst_drop(skb);
+	__skb_queue_tail(&s->live, skb);
+	handoff_count(s, HANDOFF_CTR_LIVE_HELD);
+	verdict = NF_STOLEN;
+	kick = true;
+out:
+	spin_unlock_bh(&s->lock);
+	if (kick)
+		handoff_deliver_kick(s, 0);
+	return verdict;
+}
+
+/* Ingress of the destination vif: the guest's first frame activates. */
+static unsigned int dest_ingress(void *priv, struct sk_buff *skb,
+				 const struct nf_hook_state *state)
+{
+	struct handoff_session *s = priv;
+
+	if (READ_ONCE(s->state) == HANDOFF_STATE_ATTACHED)
+		handoff_dest_activate(s);
+	return NF_ACCEPT;
+}
+
+/* Under RTNL, at attach: registration sleeps. */
+int handoff_dest_hook(struct handoff_session *s)
+{
+	struct net_device *dev = rtnl_dereference(s->dev);
+	int err;
+
+	s->dev_hooks[0] = (struct nf_hook_ops) {
+		.hook = dest_egress,
+		.pf = NFPROTO_NETDEV,
+		.hooknum = NF_NETDEV_EGRESS,
+		.priority = INT_MIN,
+		.dev = dev,
+		.priv = s,
+	};
+	s->dev_hooks[1] = (struct nf_hook_ops) {
+		.hook = dest_ingress,
+		.pf = NFPROTO_NETDEV,
+		.hooknum = NF_NETDEV_INGRESS,
+		.priority = INT_MIN,
+		.dev = dev,
+		.priv = s,
+	};
+	err = nf_register_net_hooks(s->hn->net, s->dev_hooks, 2);
+	if (!err)
+		s->hooked = true;
+	return err;
+}
+
+void handoff_dest_unhook(struct handoff_session *s)
+{
+	if (!s->hooked)
+		return;
+	nf_unregister_net_hooks(s->hn->net, s->dev_hooks, 2);
+	s->hooked = false;
+}
+
+/*
+ * Carrier-on, the guest's first frame, or a command: from here on held frames
+ * are delivered, the source is told to stop, and the VM is announced. Safe
+ * from any context; only the first call does anything.
+ */
+bool handoff_dest_activate(struct handoff_session *s)
+{
+	ktime_t now = ktime_get();
+
+	spin_lock_bh(&s->lock);
+	if (s->state != HANDOFF_STATE_ATTACHED) {
+		spin_unlock_bh(&s->lock);
+		return false;
+	}
+	s->state = HANDOFF_STATE_ACTIVE;
+	s->times[HANDOFF_TIME_ACTIVATED] = now;
+	s->drain = HANDOFF_DRAIN_RUNNING;
+	s->announce_idx = 0;
+	spin_unlock_bh(&s->lock);
+
+	handoff_deliver_kick(s, 0);
+	handoff_control_kick(s, 0);
+	handoff_genl_event(s, HANDOFF_EVENT_ACTIVATED, now);
+	return true;
+}
+
+/* Abort or teardown: nothing held is delivered any more. */
+void handoff_dest_purge(struct handoff_session *s)
+{
+	spin_lock_bh(&s->lock);
+	__skb_queue_purge(&s->held);
+	__skb_queue_purge(&s->live);
+	s->held_bytes = 0;
+	if (s->drain == HANDOFF_DRAIN_RUNNING)
+		s->drain = HANDOFF_DRAIN_LIVE;
+	spin_unlock_bh(&s->lock);
+}
+
+/* LEARN from the source: MACs (with VLAN) and addresses to announce. */
+void handoff_dest_learn(struct handoff_session *s, const void *data,
+			unsigned int len)
+{
+	const struct handoff_wire_learn_entry *e = data + sizeof(__be16);
+	unsigned int n, i, j;
+
+	if (len < sizeof(__be16))
+		goto bad;
+	n = be16_to_cpup(data);
+	if (n > HANDOFF_MAX_LEARN || len != sizeof(__be16) + n * sizeof(*e))
+		goto bad;
+	spin_lock_bh(&s->lock);
+	for (i = 0; i < n; i++, e++) {
+		switch (e->kind) {
+		case HANDOFF_LEARN_MAC:
+			if (!is_valid_ether_addr(e->addr))
+				break;
+			for (j = 0; j < s->ncapture; j++)
+				if (ether_addr_equal(s->capture[j].mac, e->addr))
+					break;
+			if (j < s->ncapture || j == HANDOFF_CAPTURE_MACS)
+				break;
+			ether_addr_copy(s->capture[j].mac, e->addr);
+			s->capture[j].vlan = be16_to_cpu(e->vlan) & VLAN_VID_MASK;
+			s->ncapture++;
+			break;
+		case HANDOFF_LEARN_IN:
+		case HANDOFF_LEARN_IN6: {
+			u16 fam = e->kind == HANDOFF_LEARN_IN ? AF_INET
+							      : AF_INET6;
+			unsigned int alen = handoff_addr_len(fam);
+
+			for (j = 0; j < s->naddrs; j++)
+				if (s->addrs[j].family == fam &&
+				    !memcmp(s->addrs[j].raw, e->addr, alen))
+					break;
+			if (j < s->naddrs || j == HANDOFF_MAX_ADDRS)
+				break;
+			s->addrs[j].family = fam;
+			memcpy(s->addrs[j].raw, e->addr, alen);
+			s->naddrs++;
+			break;
+		}
+		}
+	}
+	spin_unlock_bh(&s->lock);
+	return;
+bad:
+	handoff_count(s, HANDOFF_CTR_DROP_MALFORMED);
+}
