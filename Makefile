@@ -1,0 +1,57 @@
+# handoff: top-level build. `make` builds the module and the agent;
+# `make check` installs what it needs and runs every test.
+KVER ?= $(shell tests/kver.sh)
+KDIR ?= /lib/modules/$(KVER)/build
+BUILD := $(CURDIR)/build
+VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+PREFIX ?= /usr/local
+
+.PHONY: all module agent probe unit check check-kernel demo install \
+	install-dkms install-agent uninstall clean
+
+all: module agent probe
+
+module:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+agent:
+	$(MAKE) -C agent BUILD=$(BUILD)
+
+probe:
+	$(MAKE) -C tests/lab BUILD=$(BUILD)
+
+unit:
+	$(MAKE) -C agent BUILD=$(BUILD) unit
+	$(MAKE) -C tests/lab BUILD=$(BUILD) unit
+
+# Everything, from a fresh Debian 12 machine: deps, build, unit tests, DKMS,
+# then the kernel suite in QEMU. Ends with one "N passed, N failed" line.
+check:
+	@tests/check.sh
+
+# The migration lab, without and with handoff, as a table (LAB=name filters).
+demo:
+	@tests/lab/demo.sh
+
+# Only the kernel suite (assumes `make check` ran once): T=name filters.
+check-kernel:
+	@tests/check.sh --kernel-only $(T)
+
+install: install-dkms install-agent
+
+install-dkms:
+	tests/dkms.sh $(KVER)
+
+install-agent: agent
+	install -D -m 0755 $(BUILD)/agent/handoffctl $(DESTDIR)$(PREFIX)/sbin/handoffctl
+	install -D -m 0644 agent/man/handoffctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/handoffctl.8
+	install -D -m 0755 $(BUILD)/lab/handoff-probe $(DESTDIR)$(PREFIX)/bin/handoff-probe
+
+uninstall:
+	-dkms remove -m handoff -v $(VERSION) --all
+	rm -rf /usr/src/handoff-$(VERSION)
+	rm -f $(DESTDIR)$(PREFIX)/sbin/handoffctl $(DESTDIR)$(PREFIX)/share/man/man8/handoffctl.8
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	rm -rf $(BUILD)

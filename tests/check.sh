@@ -1,0 +1,80 @@
+#!/bin/bash
+# `make check`: installs what is missing, builds, runs the unit tests, builds
+# the module through DKMS, boots Debian's kernel in QEMU with that module and
+# runs the kernel suite there. Prints a total "N passed, N failed" last.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+mkdir -p build/check
+passed=0
+failed=0
+
+# Adds up every "N passed, N failed" line of a suite's log (one per suite).
+tally() {
+	local lines p f
+	lines=$(grep -E '(^|[^0-9])[0-9]+ passed, [0-9]+ failed' "$1")
+	if [[ -z "$lines" ]]; then
+		echo "no result line in $1"
+		failed=$((failed + 1))
+		return 1
+	fi
+	while read -r p f; do
+		passed=$((passed + p))
+		failed=$((failed + f))
+	done < <(sed -E 's/.*[^0-9]([0-9]+) passed, ([0-9]+) failed.*/\1 \2/; s/^([0-9]+) passed, ([0-9]+) failed.*/\1 \2/' <<<"$lines")
+}
+
+finish() {
+	echo "total: $passed passed, $failed failed"
+	[[ $failed -eq 0 ]] && exit 0
+	exit 1
+}
+
+step() { echo; echo "=== $*"; }
+
+kernel_only=
+if [[ ${1:-} == --kernel-only ]]; then
+	kernel_only=1
+	shift
+fi
+
+if [[ -z $kernel_only ]]; then
+	step "dependencies"
+	tests/deps.sh || { echo "dependencies could not be installed"; failed=1; finish; }
+fi
+kver=$(tests/kver.sh) || { failed=1; finish; }
+
+if [[ -z $kernel_only ]]; then
+	step "build (module for $kver, agent)"
+	if ! make -s all KVER="$kver"; then
+		echo "build failed"
+		failed=1
+		finish
+	fi
+
+	step "unit tests (ASan, UBSan)"
+	make -s unit 2>&1 | tee build/check/unit.log
+	tally build/check/unit.log
+fi
+
+step "DKMS add/build/install for $kver"
+if ko=$(tests/dkms.sh "$kver"); then
+	echo "built through DKMS: $ko"
+	passed=$((passed + 1))
+else
+	echo "dkms build failed"
+	failed=$((failed + 1))
+	finish
+fi
+
+step "kernel suite in QEMU ($kver, TCG)"
+tests/qemu/vm.sh --module "$ko" -- tests/kernel/run.sh "$@" 2>&1 |
+	tee build/check/kernel.log
+rc=${PIPESTATUS[0]}
+if tally build/check/kernel.log && [[ $rc -ne 0 ]] &&
+	! grep -qE '^kernel: [0-9]+ passed, [1-9]' build/check/kernel.log; then
+	# The VM itself failed (boot, timeout, kernel warning): one more failure.
+	echo "QEMU run failed (exit $rc)"
+	failed=$((failed + 1))
+fi
+finish
