@@ -54,7 +54,8 @@ static bool capture_add(struct handoff_session *s, const u8 *mac, u16 vlan)
 	unsigned int i;
 
 	for (i = 0; i < s->ncapture; i++)
-		if (ether_addr_equal(s->capture[i].mac, mac))
+		if (ether_addr_equal(s->capture[i].mac, mac) &&
+		    s->capture[i].vlan == vlan)
 			return false;
 	if (s->ncapture == HANDOFF_CAPTURE_MACS)
 		return false;
@@ -195,20 +196,25 @@ static void learn_nd(struct handoff_session *s, struct sk_buff *skb,
 	learn_addr(s, AF_INET6, addr);
 }
 
-/* A frame from the source vif: the guest speaking. */
+/*
+ * A frame from the source vif: the guest speaking. Each (MAC, VLAN) it uses
+ * is remembered, so the destination announces every MAC on every VLAN.
+ */
 static void learn_from_guest(struct handoff_session *s, struct sk_buff *skb)
 {
+	u16 vlan = skb_vlan_tag_present(skb) ? skb_vlan_tag_get_id(skb) : 0;
 	const u8 *src = eth_hdr(skb)->h_source;
-	bool mine = false;
+	bool known = false;
 	/* Pairs with smp_store_release() in capture_add(). */
 	unsigned int i, n = smp_load_acquire(&s->ncapture);
 
 	for (i = 0; i < n; i++)
-		if (ether_addr_equal(s->capture[i].mac, src))
-			mine = true;
-	if (!mine && is_valid_ether_addr(src)) {
+		if (ether_addr_equal(s->capture[i].mac, src) &&
+		    s->capture[i].vlan == vlan)
+			known = true;
+	if (!known && is_valid_ether_addr(src)) {
 		spin_lock(&s->hn->capture_lock);
-		if (capture_add(s, src, skb_vlan_tag_get_id(skb))) {
+		if (capture_add(s, src, vlan)) {
 			s->learn_dirty = true;
 			handoff_count(s, HANDOFF_CTR_LEARNED);
 		}

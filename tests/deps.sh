@@ -4,7 +4,7 @@
 set -euo pipefail
 
 pkgs=(
-	build-essential pkg-config linux-headers-amd64 dkms kmod
+	build-essential pkg-config linux-headers-amd64 dkms kmod openssl
 	libnl-3-dev libnl-genl-3-dev libmnl-dev
 	qemu-system-x86 busybox-static cpio xz-utils zstd
 	iproute2 iputils-ping procps util-linux python3 ethtool
