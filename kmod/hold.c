@@ -25,6 +25,12 @@
 
 /* A gap in the sequence is waited for this long, then skipped. */
 #define HANDOFF_GAP_WAIT_NS (20 * NSEC_PER_MSEC)
+/*
+ * After catching up, duplicates are still looked for this long: a frame the
+ * source copied while another CPU handled its STOP may reach the vif both
+ * ways just after the marker.
+ */
+#define HANDOFF_DEDUP_TAIL_NS (100 * NSEC_PER_MSEC)
 
 /* Set while this CPU's worker transmits: our own egress hook lets it pass. */
 static DEFINE_PER_CPU(bool, handoff_delivering);
@@ -47,6 +53,16 @@ static u32 frame_hash(const struct sk_buff *skb)
  */
 #define DEDUP_TUNNEL 0
 #define DEDUP_LIVE 1
+
+/* Whether arrivals are still compared: while draining, and a while after. */
+static bool dedup_active(const struct handoff_session *s, ktime_t now)
+{
+	if (s->drain == HANDOFF_DRAIN_RUNNING)
+		return true;
+	return s->drain == HANDOFF_DRAIN_LIVE &&
+	       ktime_to_ns(ktime_sub(now, s->times[HANDOFF_TIME_LAST_DELIVERED])) <
+	       HANDOFF_DEDUP_TAIL_NS;
+}
 
 static bool dedup_check(struct handoff_session *s, u32 h, u32 kind)
 {
@@ -95,6 +111,22 @@ void handoff_dest_enqueue(struct handoff_session *s, struct sk_buff *skb,
 		kfree_skb(skb);
 		return;
 	}
+	/*
+	 * A frame out of the tunnel, ready for dev_queue_xmit(): its checksums
+	 * were completed at capture. Live frames queued by the egress hook
+	 * keep their own metadata (GSO, CHECKSUM_PARTIAL).
+	 */
+	skb->ip_summed = CHECKSUM_NONE;
+	/*
+	 * The outer packet's hash and rx queue would pick the vif's tx queue:
+	 * forget them, so the inner flow does, as for live frames of the same
+	 * flow (a multiqueue vif reorders across queues).
+	 */
+	skb_clear_hash(skb);
+	skb->queue_mapping = 0;
+	skb_reset_mac_header(skb);
+	skb_set_network_header(skb, ETH_HLEN);
+	skb->protocol = eth_hdr(skb)->h_proto;
 	HANDOFF_CB(skb)->seq = seq;
 	HANDOFF_CB(skb)->arrived = now;
 	h = frame_hash(skb);
@@ -104,7 +136,7 @@ void handoff_dest_enqueue(struct handoff_session *s, struct sk_buff *skb,
 		handoff_count(s, HANDOFF_CTR_DROP_STATE);
 		goto drop;
 	}
-	if (s->drain == HANDOFF_DRAIN_RUNNING && dedup_check(s, h, DEDUP_TUNNEL)) {
+	if (dedup_active(s, now) && dedup_check(s, h, DEDUP_TUNNEL)) {
 		handoff_count(s, HANDOFF_CTR_DUP_SUPPRESSED);
 		goto drop;
 	}
@@ -267,10 +299,6 @@ void handoff_deliver_work(struct work_struct *work)
 		if (!skb)
 			break;
 		skb->dev = dev;
-		skb->ip_summed = CHECKSUM_NONE;	/* completed at capture */
-		skb_reset_mac_header(skb);
-		skb_set_network_header(skb, ETH_HLEN);
-		skb->protocol = eth_hdr(skb)->h_proto;
 		__this_cpu_write(handoff_delivering, true);
 		dev_queue_xmit(skb);
 		__this_cpu_write(handoff_delivering, false);
@@ -303,14 +331,20 @@ static unsigned int dest_egress(void *priv, struct sk_buff *skb,
 	const struct handoff_sysctl *sc = &s->hn->sysctl;
 	unsigned int verdict = NF_ACCEPT;
 	bool kick = false;
+	ktime_t now;
 	u32 h;
 
 	if (__this_cpu_read(handoff_delivering) ||
-	    READ_ONCE(s->drain) != HANDOFF_DRAIN_RUNNING)
+	    READ_ONCE(s->drain) == HANDOFF_DRAIN_IDLE)
 		return NF_ACCEPT;
+	now = ktime_get();
+	if (READ_ONCE(s->drain) == HANDOFF_DRAIN_LIVE &&
+	    ktime_to_ns(ktime_sub(now, READ_ONCE(s->times[HANDOFF_TIME_LAST_DELIVERED]))) >=
+	    HANDOFF_DEDUP_TAIL_NS)
+		return NF_ACCEPT;	/* the common case: no work at all */
 	h = frame_hash(skb);
 	spin_lock_bh(&s->lock);
-	if (s->drain != HANDOFF_DRAIN_RUNNING)
+	if (!dedup_active(s, now))
 		goto out;
 	if (dedup_check(s, h, DEDUP_LIVE)) {
 		/* Flooded to both hosts: the tunnel copy is delivered. */
@@ -319,6 +353,8 @@ static unsigned int dest_egress(void *priv, struct sk_buff *skb,
 		verdict = NF_STOLEN;
 		goto out;
 	}
+	if (s->drain == HANDOFF_DRAIN_LIVE)
+		goto out;	/* caught up: only duplicates were looked for */
 	if (s->live.qlen >= READ_ONCE(sc->hold_max_frames)) {
 		handoff_count(s, HANDOFF_CTR_DROP_OVERFLOW);
 		kfree_skb(skb);
@@ -437,18 +473,22 @@ void handoff_dest_learn(struct handoff_session *s, const void *data,
 	spin_lock_bh(&s->lock);
 	for (i = 0; i < n; i++, e++) {
 		switch (e->kind) {
-		case HANDOFF_LEARN_MAC:
+		case HANDOFF_LEARN_MAC: {
+			u16 vlan = be16_to_cpu(e->vlan) & VLAN_VID_MASK;
+
 			if (!is_valid_ether_addr(e->addr))
 				break;
 			for (j = 0; j < s->ncapture; j++)
-				if (ether_addr_equal(s->capture[j].mac, e->addr))
+				if (ether_addr_equal(s->capture[j].mac, e->addr) &&
+				    s->capture[j].vlan == vlan)
 					break;
 			if (j < s->ncapture || j == HANDOFF_CAPTURE_MACS)
 				break;
 			ether_addr_copy(s->capture[j].mac, e->addr);
-			s->capture[j].vlan = be16_to_cpu(e->vlan) & VLAN_VID_MASK;
+			s->capture[j].vlan = vlan;
 			s->ncapture++;
 			break;
+		}
 		case HANDOFF_LEARN_IN:
 		case HANDOFF_LEARN_IN6: {
 			u16 fam = e->kind == HANDOFF_LEARN_IN ? AF_INET
