@@ -1,0 +1,252 @@
+# SPDX-License-Identifier: GPL-2.0
+# Helpers sourced by every kernel test script. Runs inside the QEMU guest.
+set -euo pipefail
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BUILD=${BUILD:-$TOP/build}
+export HANDOFFCTL=${HANDOFFCTL:-$BUILD/agent/handoffctl}
+PY=/usr/bin/python3
+export PYTHONPATH=$TOP/tests/kernel PYTHONDONTWRITEBYTECODE=1
+
+fail() {
+	echo "  FAIL: $*" >&2
+	exit 1
+}
+
+# expect_fail CMD...: CMD must exit non-zero.
+expect_fail() {
+	if "$@" >/dev/null 2>&1; then
+		fail "succeeded but should not: $*"
+	fi
+}
+
+# expect_eq WHAT GOT WANT
+expect_eq() {
+	[[ "$2" == "$3" ]] || fail "$1: got '$2', want '$3'"
+}
+
+ctl() { "$HANDOFFCTL" "$@"; }
+
+# In namespace $1, run handoffctl.
+nsctl() {
+	local ns=$1
+	shift
+	ip netns exec "$ns" "$HANDOFFCTL" "$@"
+}
+
+# A 32-byte key file, base64, mode 0600.
+make_key() {
+	local f=$1
+	(umask 077 && head -c 32 /dev/urandom | base64 >"$f")
+}
+
+# Fresh namespaces, removed again on exit.
+NETNS=()
+netns_new() {
+	local ns
+	for ns in "$@"; do
+		ip netns add "$ns"
+		ip -n "$ns" link set lo up
+		NETNS+=("$ns")
+	done
+}
+netns_cleanup() {
+	local ns
+	for ns in "${NETNS[@]}"; do
+		ip netns del "$ns" 2>/dev/null || true
+	done
+}
+trap netns_cleanup EXIT
+
+# JSON field from handoffctl -j output: jget 'expr' (Python expr on `d`).
+jget() {
+	$PY -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"
+}
+
+# The two-host topology most datapath tests share (names fixed, addresses
+# from 10.99.0.0/24, all inside namespaces this test created):
+#
+#   cl: c0 10.99.0.100 ──┐
+#                        sw: bridge sw0 (MAC learning)
+#   hs: br0 10.99.0.1 ───┤   br0 = up0 + vifA ── vm: eth0 (M, 10.99.0.10)
+#   hd: br0 10.99.0.2 ───┘   br0 = up0 (+ vifB later ── vm: ethB)
+VM_MAC=02:00:00:00:00:10
+# netback gives every vif this MAC; a bridge then keeps its uplink's MAC when
+# vifs come and go (a random veth MAC lower than the uplink's would change
+# the bridge's, and the other host's ARP entry for it would go stale).
+VIF_MAC=fe:ff:ff:ff:ff:ff
+VM_IP=10.99.0.10
+lab_up() {
+	local h i=1
+	netns_new cl sw hs hd vm
+	# No IPv6 autoconfiguration chatter: the copies and bounds under test
+	# should see the test's traffic, not ND and MLD noise.
+	for h in cl sw hs hd vm; do
+		ip netns exec "$h" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+			net.ipv6.conf.default.disable_ipv6=1
+	done
+	ip -n sw link add sw0 type bridge
+	ip -n sw link set sw0 up
+	ip -n cl link add c0 type veth peer name swc netns sw
+	ip -n cl addr add 10.99.0.100/24 dev c0
+	ip -n cl link set c0 up
+	ip -n sw link set swc master sw0 up
+	for h in hs hd; do
+		ip -n "$h" link add br0 type bridge
+		ip -n "$h" link add up0 type veth peer name "sw$h" netns sw
+		ip -n sw link set "sw$h" master sw0 up
+		ip -n "$h" link set up0 master br0 up
+		ip -n "$h" addr add "10.99.0.$i/24" dev br0
+		ip -n "$h" link set br0 up
+		i=$((i + 1))
+	done
+	ip -n hs link add vifA address "$VIF_MAC" type veth peer name eth0 netns vm
+	ip -n hs link set vifA master br0 up
+	ip -n vm link set eth0 address "$VM_MAC"
+	ip -n vm addr add "$VM_IP/24" dev eth0
+	ip -n vm link set eth0 up
+	# bridges forward at once (no STP), and see the peers
+	ip netns exec cl ping -q -c1 -W2 "$VM_IP" >/dev/null ||
+		fail "lab: client cannot reach the VM"
+	ip netns exec hs ping -q -c1 -W2 10.99.0.2 >/dev/null ||
+		fail "lab: hosts cannot reach each other"
+}
+
+# Keys for both directions: src->dst and dst->src.
+lab_keys() {
+	KEY_SD=$(mktemp)
+	KEY_DS=$(mktemp)
+	make_key "$KEY_SD"
+	make_key "$KEY_DS"
+}
+
+lab_sessions() {	# id [extra args for both]
+	local id=$1
+	shift
+	nsctl hs session add id "$id" role source dev vifA mac "$VM_MAC" \
+		peer 10.99.0.2:6657 tx-key "$KEY_SD" rx-key "$KEY_DS" "$@"
+	nsctl hd session add id "$id" role dest mac "$VM_MAC" \
+		peer 10.99.0.1:6657 tx-key "$KEY_DS" rx-key "$KEY_SD" "$@"
+}
+
+# Pause the guest: nothing in or out of eth0, as a paused domain.
+vm_suspend() {
+	ip netns exec vm tc qdisc add dev eth0 clsact
+	ip netns exec vm tc filter add dev eth0 ingress matchall action drop
+	ip netns exec vm tc filter add dev eth0 egress matchall action drop
+}
+
+# The destination domain's vif exists, on the bridge, carrier off.
+vm_restore() {
+	ip -n hd link add vifB address "$VIF_MAC" type veth peer name ethB netns vm
+	ip -n vm link set ethB address "$VM_MAC"
+	ip -n hd link set vifB master br0 up
+}
+
+# The guest runs at the destination: its interface is ethB now.
+vm_unpause() {
+	ip -n vm addr del "$VM_IP/24" dev eth0 2>/dev/null || true
+	ip -n vm addr add "$VM_IP/24" dev ethB
+	ip -n vm link set ethB up
+}
+
+# state NS ID ROLE
+sess_state() {
+	nsctl "$1" -j session show id "$2" role "$3" | jget 'd[0]["state"] if isinstance(d, list) else d["state"]'
+}
+
+# counter NS ID ROLE NAME
+sess_counter() {
+	nsctl "$1" -j session show id "$2" role "$3" |
+		jget "(d[0] if isinstance(d, list) else d)['counters'].get('$4', 0)"
+}
+
+wait_for() {	# tries command...: retry every 0.1 s
+	local n=$1
+	shift
+	while ((n-- > 0)); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# Frame-level check: FILE_SENT holds N; FILE_AFTER must be exactly FIRST..N.
+check_exact() {	# sent_file after_file first
+	$PY - "$@" <<'PY'
+import sys
+sent = int(open(sys.argv[1]).read())
+after = [int(x) for x in open(sys.argv[2]).read().split()]
+first = int(sys.argv[3])
+want = list(range(first, sent + 1))
+missing = sorted(set(want) - set(after))
+print(f"sent {sent}: delivered {len(after)} of {len(want)}, missing {len(missing)} "
+      f"{missing[:8]}, duplicated {len(after) - len(set(after))}, "
+      f"reordered {sum(1 for a, b in zip(after, after[1:]) if b < a)}")
+for i, (a, b) in enumerate(zip(after, after[1:])):
+    if b <= a:
+        print(f"  out of order at index {i}: {after[max(0, i - 4):i + 6]}")
+assert after == want, "not exactly the frames sent after arming, in order, once"
+PY
+}
+
+# start_log NS IFACE PORT FILE: a udptool logger, running once this returns
+# (Python starts slowly under TCG: frames sent before it binds would be missed).
+# Sets LOG_PID.
+start_log() {
+	rm -f "$4.ready"
+	ip netns exec "$1" $PY "$TOP/tests/kernel/udptool.py" log "$2" "$3" "$4" &
+	LOG_PID=$!
+	wait_for 200 test -e "$4.ready" || fail "logger on $2 did not start"
+}
+
+# print_timings SRC_NS DST_NS ID: the module's own timestamps of one cutover.
+print_timings() {
+	$PY - "$@" <<'PY'
+import json, os, subprocess, sys
+src, dst, sid = sys.argv[1:4]
+def times(ns, role):
+    out = subprocess.run(["ip", "netns", "exec", ns, os.environ["HANDOFFCTL"],
+                          "-j", "session", "show", "id", sid, "role", role],
+                         capture_output=True, text=True, check=True).stdout
+    d = json.loads(out)
+    return (d[0] if isinstance(d, list) else d)["times"]
+s, d = times(src, "source"), times(dst, "dest")
+act = d["activated"]
+us = lambda t: f"{(t - act) / 1000:.0f} us" if t else "n/a"
+print(f"timings: activation->first delivered {us(d.get('first_delivered'))}, "
+      f"->last held delivered {us(d.get('last_delivered'))}, "
+      f"->source stopped {us(s.get('source_stopped'))}, "
+      f"->first announce {us(d.get('first_announce'))}")
+PY
+}
+
+# start_blast OUTFILE TARGET PORT RATE [SIZE]: a udptool blaster in ns cl,
+# sending once this returns; OUTFILE gets the last seq when it is killed.
+# Sets BLAST_PID.
+start_blast() {
+	local out=$1
+	shift
+	rm -f "$out.ready"
+	UDPTOOL_READY="$out.ready" ip netns exec cl $PY "$TOP/tests/kernel/udptool.py" blast "$@" >"$out" &
+	BLAST_PID=$!
+	wait_for 200 test -e "$out.ready" || fail "blaster did not start"
+}
+
+# wait_ready FILE: a helper process created FILE once it listens.
+wait_ready() {
+	wait_for 200 test -e "$1" || fail "helper did not start ($1)"
+}
+
+# xl's cutover, destination side, with a logger on the new NIC: the vif
+# appears (carrier off), the session attaches, the source vif is deleted,
+# the guest runs behind the new vif; returns once the session activated.
+# cutover_xl ID LOGFILE [PORT]; sets LOG_PID.
+cutover_xl() {
+	vm_restore
+	start_log vm ethB "${3:-5555}" "$2"
+	nsctl hd session attach id "$1" dev vifB
+	ip -n hs link del vifA
+	vm_unpause
+	wait_for 50 test "$(sess_state hd "$1" dest)" != attached || fail "no activation"
+}

@@ -1,0 +1,69 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# A localhost migration: both halves of the session in one host, the source
+# vif and the destination vif on the same bridge, the tunnel to this host
+# itself. Checked frame by frame as in t-cutover.sh.
+#
+#   cl: c0 10.99.0.100 ── sw: sw0 ── hs: br0 10.99.0.1 = up0 + vifA ── vm: eth0
+#                                                          + vifB ── vm: ethB
+#        source and dest sessions both in hs, tunnel 10.99.0.1 -> 10.99.0.1
+. "$(dirname "$0")/lib.sh"
+lab_up
+lab_keys
+ip -n cl neigh replace "$VM_IP" lladdr "$VM_MAC" nud permanent dev c0
+tmp=$(mktemp -d)
+PORT=5555
+nsctl hs session add id 7 role source dev vifA mac "$VM_MAC" \
+	peer 10.99.0.1:6657 tx-key "$KEY_SD" rx-key "$KEY_DS"
+nsctl hs session add id 7 role dest mac "$VM_MAC" \
+	peer 10.99.0.1:6657 tx-key "$KEY_DS" rx-key "$KEY_SD"
+
+start_log vm eth0 $PORT "$tmp/before"
+log0=$LOG_PID
+start_blast "$tmp/sent" "$VM_IP" $PORT 500
+blaster=$BLAST_PID
+sleep 1
+kill -STOP $blaster
+sleep 0.3
+# The tap sees frames before tc drops them: stop logging at the suspend.
+kill $log0
+wait $log0 || true
+nsctl hs session arm id 7
+vm_suspend
+kill -CONT $blaster
+sleep 1
+ip -n hs link add vifB address "$VIF_MAC" type veth peer name ethB netns vm
+ip -n vm link set ethB address "$VM_MAC"
+ip -n hs link set vifB master br0 up
+start_log vm ethB $PORT "$tmp/after"
+log1=$LOG_PID
+nsctl hs session attach id 7 dev vifB
+sleep 0.3
+ip -n hs link del vifA
+sleep 0.3
+vm_unpause
+wait_for 50 test "$(sess_state hs 7 dest)" != attached || fail "no activation"
+sleep 2
+kill $blaster
+wait $blaster
+sleep 1
+kill $log1 2>/dev/null || true
+wait $log1 2>/dev/null || true
+nsctl hs session show
+$PY - "$tmp" <<'PY'
+import sys
+d = sys.argv[1]
+sent = int(open(f"{d}/sent").read())
+before = [int(x) for x in open(f"{d}/before").read().split()]
+after = [int(x) for x in open(f"{d}/after").read().split()]
+k = len(before)
+print(f"sent {sent}, source VM got {k}, destination VM got {len(after)}, "
+      f"duplicated {len(after) - len(set(after))}")
+for i, (a, b) in enumerate(zip(after, after[1:])):
+    if b <= a:
+        print(f"  out of order at index {i}: {after[max(0, i - 4):i + 6]}")
+assert before == list(range(1, k + 1)), "source VM: not 1..k in order"
+assert after == list(range(k + 1, sent + 1)), \
+    f"destination VM: missing {sorted(set(range(k + 1, sent + 1)) - set(after))[:10]}"
+PY
+rm -rf "$tmp"
