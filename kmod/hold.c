@@ -262,12 +262,20 @@ void handoff_deliver_kick(struct handoff_session *s, unsigned long delay)
 		mod_delayed_work(handoff_wq, &s->deliver, 0);
 }
 
+/*
+ * Whether the receiver is behind: netback stops its queue (and the qdisc
+ * fills); a veth peer queues on this CPU's backlog, which is drained by
+ * softirqs that may have been pushed to ksoftirqd. Called with BHs off.
+ */
 static bool backpressure(struct net_device *dev, unsigned int batch)
 {
 	struct netdev_queue *txq = netdev_get_tx_queue(dev, 0);
 	struct Qdisc *q = rcu_dereference_bh(txq->qdisc);
+	struct softnet_data *sd = this_cpu_ptr(&softnet_data);
 
-	return netif_xmit_stopped(txq) || (q && qdisc_qlen(q) >= batch);
+	return netif_xmit_stopped(txq) || (q && qdisc_qlen(q) >= batch) ||
+	       skb_queue_len_lockless(&sd->input_pkt_queue) +
+	       skb_queue_len_lockless(&sd->process_queue) >= batch;
 }
 
 void handoff_deliver_work(struct work_struct *work)
@@ -304,10 +312,14 @@ void handoff_deliver_work(struct work_struct *work)
 		__this_cpu_write(handoff_delivering, false);
 		handoff_count(s, HANDOFF_CTR_DELIVERED);
 	}
-	/* Bottom halves run again here: the receiver drains the batch. */
-	if (n == batch)
-		wait = backpressure(dev, batch);
 	rcu_read_unlock_bh();
+	/* Bottom halves ran again: the receiver had its chance to drain. */
+	if (n == batch) {
+		rcu_read_lock_bh();
+		dev = rcu_dereference_bh(s->dev);
+		wait = dev && backpressure(dev, batch);
+		rcu_read_unlock_bh();
+	}
 
 	if (live && !was_live)
 		handoff_genl_event(s, HANDOFF_EVENT_DELIVERED,

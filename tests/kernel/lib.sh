@@ -143,8 +143,17 @@ vm_restore() {
 	ip -n hd link set vifB master br0 up
 }
 
-# The guest runs at the destination: its interface is ethB now.
+# The guest runs at the destination: its interface is ethB now. A real
+# guest keeps its NIC (netfront reconnects) and so its ARP cache: copy the
+# entries over, or its first replies would wait for ARP on the new NIC.
 vm_unpause() {
+	local dst _ ll neigh
+	neigh=$(ip -n vm -4 neigh show dev eth0 2>/dev/null || true)
+	while read -r dst _ ll _; do
+		if [[ $ll == *:*:*:*:*:* ]]; then
+			ip -n vm neigh replace "$dst" lladdr "$ll" dev ethB nud stale
+		fi
+	done <<<"$neigh"
 	ip -n vm addr del "$VM_IP/24" dev eth0 2>/dev/null || true
 	ip -n vm addr add "$VM_IP/24" dev ethB
 	ip -n vm link set ethB up

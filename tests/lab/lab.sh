@@ -57,6 +57,7 @@ run_one() {
 		lab_sessions 1
 	fi
 	sleep 0.5
+	backlog0=$(backlog_drops)
 	ip netns exec cl "$PROBE" send -t "$VM_IP" -s "$size" -S "$stop" -w 1500 -j >"$json" 2>"$tmp/probe.err" &
 	probe_pid=$!
 	sleep 2
@@ -102,9 +103,10 @@ run_one() {
 	if [[ $mode == handoff ]]; then
 		timings=$(session_timings)
 	fi
-	$PY - "$name" "$mode" "$json" "$timings" "$(cat "$tmp/boundary" 2>/dev/null)" >>"$ROWS" <<'PY'
+	$PY - "$name" "$mode" "$json" "$timings" "$(cat "$tmp/boundary" 2>/dev/null)" \
+		$(($(backlog_drops) - backlog0)) >>"$ROWS" <<'PY'
 import json, sys
-name, mode, path, timings, boundary = sys.argv[1:6]
+name, mode, path, timings, boundary, backlog = sys.argv[1:7]
 r = json.load(open(path))
 t = json.loads(timings)
 for probe in ("udp_fwd", "udp_rev", "icmp"):
@@ -113,11 +115,24 @@ for probe in ("udp_fwd", "udp_rev", "icmp"):
            "sent": f["sent"], "lost": f["lost"], "dup": f["dup"],
            "reordered": f["reordered"], "max_gap_ms": round(f["max_gap_ms"], 1)}
     row.update(t)
+    # Where else packets went: the probe's own sockets, the kernel's backlogs.
+    row["sock_drops"] = r.get("sock_drops", 0)
+    row["echo_sock_drops"] = r.get("echo_sock_drops", 0)
+    row["backlog_drops"] = int(backlog)
     if boundary:
         row["boundary"] = boundary
     print(json.dumps(row))
 PY
 	rm -rf "$tmp"
+}
+
+# Packets the kernel dropped at a full per-CPU backlog (softnet_stat, column 2).
+backlog_drops() {
+	local _ d rest n=0
+	while read -r _ d rest; do
+		n=$((n + 16#$d))
+	done </proc/net/softnet_stat
+	echo "$n"
 }
 
 # The module's own timestamps, in µs from the destination's activation.
