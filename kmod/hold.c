@@ -346,9 +346,20 @@ static unsigned int dest_egress(void *priv, struct sk_buff *skb,
 	ktime_t now;
 	u32 h;
 
-	if (__this_cpu_read(handoff_delivering) ||
-	    READ_ONCE(s->drain) == HANDOFF_DRAIN_IDLE)
+	if (__this_cpu_read(handoff_delivering))
 		return NF_ACCEPT;
+	if (READ_ONCE(s->drain) == HANDOFF_DRAIN_IDLE) {
+		/*
+		 * The bridge forwards to the vif once its carrier is on, before
+		 * our own NETDEV_CHANGE handler runs (a localhost bridge floods
+		 * at once): that frame must not overtake the held ones.
+		 */
+		if (READ_ONCE(s->state) != HANDOFF_STATE_ATTACHED ||
+		    (s->flags & HANDOFF_F_NO_CARRIER_ACTIVATE) ||
+		    !netif_carrier_ok(state->out))
+			return NF_ACCEPT;
+		handoff_dest_activate(s);
+	}
 	now = ktime_get();
 	if (READ_ONCE(s->drain) == HANDOFF_DRAIN_LIVE &&
 	    ktime_to_ns(ktime_sub(now, READ_ONCE(s->times[HANDOFF_TIME_LAST_DELIVERED]))) >=
