@@ -112,6 +112,14 @@ lab_up() {
 		fail "lab: hosts cannot reach each other"
 }
 
+# The lab with keys, and the client's ARP entry for the VM pinned: tests that
+# count frames must not see the client ARP again mid-test.
+lab_setup() {
+	lab_up
+	lab_keys
+	ip -n cl neigh replace "$VM_IP" lladdr "$VM_MAC" nud permanent dev c0
+}
+
 # Keys for both directions: src->dst and dst->src.
 lab_keys() {
 	KEY_SD=$(mktemp)
@@ -258,4 +266,40 @@ cutover_xl() {
 	ip -n hs link del vifA
 	vm_unpause
 	wait_for 50 test "$(sess_state hd "$1" dest)" != attached || fail "no activation"
+}
+
+# arm_at_suspend NS ID BLASTER LOGGER: arm the source session exactly at the
+# guest's suspend. The blaster is paused around the two steps, so the suspend
+# boundary (DESIGN.md) is empty; the logger on eth0 stops first, as its tap
+# would see frames that tc then drops.
+arm_at_suspend() {
+	kill -STOP "$3"
+	sleep 0.3
+	kill "$4"
+	wait "$4" || true
+	nsctl "$1" session arm id "$2"
+	vm_suspend
+	kill -CONT "$3"
+}
+
+# check_split SENT BEFORE AFTER: the source VM got exactly 1..k, the
+# destination VM exactly k+1..N, in order, none twice.
+check_split() {
+	$PY - "$@" <<'PY'
+import sys
+sent = int(open(sys.argv[1]).read())
+before = [int(x) for x in open(sys.argv[2]).read().split()]
+after = [int(x) for x in open(sys.argv[3]).read().split()]
+k = len(before)
+want = list(range(k + 1, sent + 1))
+missing = sorted(set(want) - set(after))
+print(f"sent {sent}, source VM got {k}, destination VM got {len(after)}: missing "
+      f"{len(missing)} {missing[:10]}, duplicated {len(after) - len(set(after))}, "
+      f"reordered {sum(1 for a, b in zip(after, after[1:]) if b < a)}")
+for i, (a, b) in enumerate(zip(after, after[1:])):
+    if b <= a:
+        print(f"  out of order at index {i}: {after[max(0, i - 4):i + 6]}")
+assert before == list(range(1, k + 1)), "source VM: not 1..k in order"
+assert after == want, "destination VM: not exactly k+1..N in order"
+PY
 }

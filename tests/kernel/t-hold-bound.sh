@@ -7,9 +7,7 @@
 #   cl ── sw ──┬── hs: br0 = up0 + vifA ── vm: eth0
 #              └── hd: br0 = up0 + vifB ── vm: ethB
 . "$(dirname "$0")/lib.sh"
-lab_up
-lab_keys
-ip -n cl neigh replace "$VM_IP" lladdr "$VM_MAC" nud permanent dev c0
+lab_setup
 ip netns exec hd sysctl -q -w net.handoff.hold_max_frames=16
 tmp=$(mktemp -d)
 lab_sessions 1

@@ -8,9 +8,7 @@
 #                                                          + vifB ── vm: ethB
 #        source and dest sessions both in hs, tunnel 10.99.0.1 -> 10.99.0.1
 . "$(dirname "$0")/lib.sh"
-lab_up
-lab_keys
-ip -n cl neigh replace "$VM_IP" lladdr "$VM_MAC" nud permanent dev c0
+lab_setup
 tmp=$(mktemp -d)
 PORT=5555
 nsctl hs session add id 7 role source dev vifA mac "$VM_MAC" \
@@ -23,14 +21,7 @@ log0=$LOG_PID
 start_blast "$tmp/sent" "$VM_IP" $PORT 500
 blaster=$BLAST_PID
 sleep 1
-kill -STOP $blaster
-sleep 0.3
-# The tap sees frames before tc drops them: stop logging at the suspend.
-kill $log0
-wait $log0 || true
-nsctl hs session arm id 7
-vm_suspend
-kill -CONT $blaster
+arm_at_suspend hs 7 $blaster $log0
 sleep 1
 ip -n hs link add vifB address "$VIF_MAC" type veth peer name ethB netns vm
 ip -n vm link set ethB address "$VM_MAC"
@@ -50,20 +41,5 @@ sleep 1
 kill $log1 2>/dev/null || true
 wait $log1 2>/dev/null || true
 nsctl hs session show
-$PY - "$tmp" <<'PY'
-import sys
-d = sys.argv[1]
-sent = int(open(f"{d}/sent").read())
-before = [int(x) for x in open(f"{d}/before").read().split()]
-after = [int(x) for x in open(f"{d}/after").read().split()]
-k = len(before)
-print(f"sent {sent}, source VM got {k}, destination VM got {len(after)}, "
-      f"duplicated {len(after) - len(set(after))}")
-for i, (a, b) in enumerate(zip(after, after[1:])):
-    if b <= a:
-        print(f"  out of order at index {i}: {after[max(0, i - 4):i + 6]}")
-assert before == list(range(1, k + 1)), "source VM: not 1..k in order"
-assert after == list(range(k + 1, sent + 1)), \
-    f"destination VM: missing {sorted(set(range(k + 1, sent + 1)) - set(after))[:10]}"
-PY
+check_split "$tmp/sent" "$tmp/before" "$tmp/after"
 rm -rf "$tmp"

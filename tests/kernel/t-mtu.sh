@@ -6,9 +6,7 @@
 #   cl ── sw (MTU 1500 everywhere) ──┬── hs: br0 = up0 + vifA ── vm: eth0
 #                                    └── hd: br0 = up0 + vifB ── vm: ethB
 . "$(dirname "$0")/lib.sh"
-lab_up
-lab_keys
-ip -n cl neigh replace "$VM_IP" lladdr "$VM_MAC" nud permanent dev c0
+lab_setup
 expect_eq "underlay MTU" "$(ip -n hs -j link show up0 | jget 'd[0]["mtu"]')" 1500
 tmp=$(mktemp -d)
 lab_sessions 1

@@ -9,9 +9,7 @@
 #   cl ── sw ──┬── hs: br0 = up0 + vifA ── vm: eth0
 #              └── hd: br0 = up0 + vifB ── vm: ethB (GRO on: NAPI ring)
 . "$(dirname "$0")/lib.sh"
-lab_up
-lab_keys
-ip -n cl neigh replace "$VM_IP" lladdr "$VM_MAC" nud permanent dev c0
+lab_setup
 tmp=$(mktemp -d)
 lab_sessions 1
 nsctl hs session arm id 1

@@ -8,9 +8,7 @@
 #   cl: c0 (TSO/GSO on) ── sw ──┬── hs: br0 = up0 + vifA ── vm: eth0 (receiver)
 #                               └── hd: br0 = up0 + vifB ── vm: ethB
 . "$(dirname "$0")/lib.sh"
-lab_up
-lab_keys
-ip -n cl neigh replace "$VM_IP" lladdr "$VM_MAC" nud permanent dev c0
+lab_setup
 ip netns exec cl ethtool -k c0 | grep -q "tcp-segmentation-offload: on" ||
 	fail "TSO is off on the client: the test would not exercise GSO"
 tmp=$(mktemp -d)
