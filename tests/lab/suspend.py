@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0
 """Pause the lab's guest and, with --arm, arm its source session, from one
-process, back to back: the two netlink messages leave within microseconds,
-so the suspend boundary (DESIGN.md) is as small as the lab can make it.
+process, back to back (two netlink sends, sockets opened beforehand), so the
+suspend boundary (DESIGN.md) is as small as the lab can make it.
 
   suspend.py VM_NS IFACE [--arm HOST_NS SESSION_ID] [--arm-first]
 
