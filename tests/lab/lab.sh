@@ -49,7 +49,7 @@ run_one() {
 	tmp=$(mktemp -d)
 	stop=$tmp/stop
 	json=$tmp/probe.json
-	ip netns exec vm "$PROBE" echo >/dev/null 2>&1 &
+	ip netns exec vm "$PROBE" echo >/dev/null 2>"$tmp/echo.err" &
 	echo_pid=$!
 	if [[ $mode == handoff ]]; then
 		lab_keys
@@ -94,6 +94,8 @@ run_one() {
 	wait "$probe_pid" || true
 	kill "$echo_pid" 2>/dev/null
 	wait "$echo_pid" 2>/dev/null
+	# The responder's own summary: replies it could not send are its own loss.
+	echo "  $name $mode: $(tail -1 "$tmp/echo.err")"
 	if [[ ! -s "$json" ]]; then
 		cat "$tmp/probe.err" >&2
 		rm -rf "$tmp"
