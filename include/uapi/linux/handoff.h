@@ -47,8 +47,10 @@
  *        each (repeated, in any mix):
  *        HANDOFF_A_ADDR_IN: NLA_EXACT_LEN, struct in_addr, or
  *        HANDOFF_A_ADDR_IN6: NLA_EXACT_LEN, struct in6_addr
- *    HANDOFF_A_PEER: NLA_MIN_LEN(struct sockaddr_in), required,
- *        struct sockaddr_in or struct sockaddr_in6 of the peer host's tunnel
+ *    HANDOFF_A_PEER: NLA_BINARY, required: a struct sockaddr_in (16 bytes) or
+ *        struct sockaddr_in6 (28 bytes) of the peer host's tunnel, unicast,
+ *        port non-zero (network order). The tunnel runs over IPv4 for now: an
+ *        IPv6 peer is refused with EAFNOSUPPORT.
  *    HANDOFF_A_TX_KEY: NLA_EXACT_LEN, HANDOFF_KEY_LEN, required
  *    HANDOFF_A_RX_KEY: NLA_EXACT_LEN, HANDOFF_KEY_LEN, required
  *        per-direction AEAD keys; never returned by any command
@@ -80,6 +82,7 @@
  *    HANDOFF_A_COUNTERS: NLA_NESTED of NLA_U64, enum handoff_counter
  *    HANDOFF_A_TIMES: NLA_NESTED of NLA_U64, enum handoff_time: ktime
  *        (CLOCK_MONOTONIC, ns) of each transition; absent if not reached
+ *        (in both nests, type 0 is alignment padding for the u64s: skip it)
  *
  * HANDOFF_CMD_SESSION_ARM
  * -----------------------
