@@ -123,22 +123,11 @@ nomem:
 /* Add an address the guest claimed; capped, never a duplicate. */
 static void learn_addr(struct handoff_session *s, u16 family, const void *a)
 {
-	unsigned int i, n;
-
 	spin_lock(&s->lock);
-	n = s->naddrs;
-	for (i = 0; i < n; i++)
-		if (s->addrs[i].family == family &&
-		    !memcmp(s->addrs[i].raw, a, handoff_addr_len(family)))
-			goto out;
-	if (n == HANDOFF_MAX_ADDRS)
-		goto out;
-	s->addrs[n].family = family;
-	memcpy(s->addrs[n].raw, a, handoff_addr_len(family));
-	s->naddrs = n + 1;
-	s->learn_dirty = true;
-	handoff_count(s, HANDOFF_CTR_LEARNED);
-out:
+	if (handoff_addr_add(s, family, a)) {
+		s->learn_dirty = true;
+		handoff_count(s, HANDOFF_CTR_LEARNED);
+	}
 	spin_unlock(&s->lock);
 }
 

@@ -232,6 +232,7 @@ int handoff_session_attach_dest(struct handoff_session *s,
 int handoff_session_attach(struct handoff_session *s, struct net_device *dev,
 			   struct netlink_ext_ack *extack);
 void handoff_session_detach(struct handoff_session *s);
+bool handoff_addr_add(struct handoff_session *s, u16 family, const void *a);
 void handoff_session_transition(struct handoff_session *s, u8 state,
 				enum handoff_time t, enum handoff_event ev);
 void handoff_stats_sum(struct handoff_stats __percpu *stats,

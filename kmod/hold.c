@@ -513,22 +513,11 @@ void handoff_dest_learn(struct handoff_session *s, const void *data,
 			break;
 		}
 		case HANDOFF_LEARN_IN:
-		case HANDOFF_LEARN_IN6: {
-			u16 fam = e->kind == HANDOFF_LEARN_IN ? AF_INET
-							      : AF_INET6;
-			unsigned int alen = handoff_addr_len(fam);
-
-			for (j = 0; j < s->naddrs; j++)
-				if (s->addrs[j].family == fam &&
-				    !memcmp(s->addrs[j].raw, e->addr, alen))
-					break;
-			if (j < s->naddrs || j == HANDOFF_MAX_ADDRS)
-				break;
-			s->addrs[j].family = fam;
-			memcpy(s->addrs[j].raw, e->addr, alen);
-			s->naddrs++;
+			handoff_addr_add(s, AF_INET, e->addr);
 			break;
-		}
+		case HANDOFF_LEARN_IN6:
+			handoff_addr_add(s, AF_INET6, e->addr);
+			break;
 		}
 	}
 	spin_unlock_bh(&s->lock);

@@ -241,6 +241,26 @@ void handoff_session_detach(struct handoff_session *s)
 	netdev_put(dev, &s->dev_tracker);
 }
 
+/*
+ * Add an address of the VM unless known; false if known or the list is full
+ * (HANDOFF_MAX_ADDRS bounds it). Caller holds s->lock.
+ */
+bool handoff_addr_add(struct handoff_session *s, u16 family, const void *a)
+{
+	unsigned int i, len = handoff_addr_len(family);
+
+	for (i = 0; i < s->naddrs; i++)
+		if (s->addrs[i].family == family &&
+		    !memcmp(s->addrs[i].raw, a, len))
+			return false;
+	if (s->naddrs == HANDOFF_MAX_ADDRS)
+		return false;
+	s->addrs[s->naddrs].family = family;
+	memcpy(s->addrs[s->naddrs].raw, a, len);
+	s->naddrs++;
+	return true;
+}
+
 void handoff_session_transition(struct handoff_session *s, u8 state,
 				enum handoff_time t, enum handoff_event ev)
 {
