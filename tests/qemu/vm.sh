@@ -20,6 +20,7 @@ usage: vm.sh [OPTIONS] -- COMMAND [ARGS...]
   --module FILE.ko   copy into /lib/modules/$KVER/extra/ (repeatable); modprobe finds it
   --out DIR          share host DIR read-write at the same path (repeatable; created)
   --mem MB           guest memory (default 2048)
+  --smp N            guest CPUs (default 2)
   --timeout SEC      kill the VM after SEC seconds, boot included (default 1800)
   --append ARGS      extra kernel command line (e.g. panic_on_warn=1 loglevel=7)
   --verbose          show the boot console and timings
@@ -32,15 +33,16 @@ usage_error() {
 	exit 125
 }
 
-modules=() outs=() mem=2048 timeout=1800 append="" verbose=0
+modules=() outs=() mem=2048 smp=2 timeout=1800 append="" verbose=0
 while [ $# -gt 0 ]; do
 	case $1 in
-	--module | --out | --mem | --timeout | --append)
+	--module | --out | --mem | --smp | --timeout | --append)
 		[ $# -ge 2 ] || usage_error "$1 needs a value"
 		case $1 in
 		--module) modules+=("$2") ;;
 		--out) outs+=("$2") ;;
 		--mem) mem=$2 ;;
+		--smp) smp=$2 ;;
 		--timeout) timeout=$2 ;;
 		--append) append+=" $2" ;;
 		esac
@@ -54,6 +56,7 @@ while [ $# -gt 0 ]; do
 done
 [ $# -gt 0 ] || usage_error "no COMMAND given"
 [[ $mem =~ ^[1-9][0-9]*$ ]] || usage_error "--mem wants megabytes, got '$mem'"
+[[ $smp =~ ^[1-9][0-9]*$ ]] || usage_error "--smp wants a CPU count, got '$smp'"
 [[ $timeout =~ ^[1-9][0-9]*$ ]] || usage_error "--timeout wants seconds, got '$timeout'"
 
 need_root
@@ -160,7 +163,7 @@ virtfs() { printf 'local,path=%s,mount_tag=%s,security_model=none,multidevs=rema
 cmdline="console=ttyS0 quiet loglevel=4 panic=-1 oops=panic mitigations=off$append"
 # shellcheck disable=SC2054 # commas inside QEMU option values
 qemu=(
-	qemu-system-x86_64 -accel tcg -machine pc -cpu max -smp 2 -m "$mem"
+	qemu-system-x86_64 -accel tcg -machine pc -cpu max -smp "$smp" -m "$mem"
 	-nodefaults -no-user-config -display none -no-reboot -pidfile "$ctl/qemu.pid"
 	-chardev stdio,id=con,mux=on,signal=off -serial chardev:con -mon chardev=con,mode=readline
 	-kernel "$KERNEL" -initrd "$INITRAMFS" -append "$cmdline"
