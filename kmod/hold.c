@@ -52,10 +52,10 @@ static u32 frame_hash(const struct sk_buff *skb)
 #define DEDUP_TUNNEL 0
 #define DEDUP_LIVE 1
 
-/* Whether arrivals are still compared: until caught up, and a while after. */
+/* Whether arrivals are still compared: while draining, and a while after. */
 static bool dedup_active(const struct handoff_session *s, ktime_t now)
 {
-	if (s->drain != HANDOFF_DRAIN_LIVE)
+	if (s->drain == HANDOFF_DRAIN_RUNNING)
 		return true;
 	return s->drain == HANDOFF_DRAIN_LIVE &&
 	       ktime_to_ns(ktime_sub(now, s->times[HANDOFF_TIME_LAST_DELIVERED])) <
@@ -361,17 +361,15 @@ static unsigned int dest_egress(void *priv, struct sk_buff *skb,
 		return NF_ACCEPT;
 	if (READ_ONCE(s->drain) == HANDOFF_DRAIN_IDLE) {
 		/*
-		 * Before activation nothing may overtake the held frames: the
-		 * bridge forwards to the vif once its carrier is on, before our
-		 * NETDEV_CHANGE handler runs (a localhost bridge floods at once),
-		 * and the lab saw flooded frames reach the guest earlier still.
-		 * They wait behind the held ones, duplicates suppressed.
+		 * The bridge forwards to the vif once its carrier is on, before
+		 * our own NETDEV_CHANGE handler runs (a localhost bridge floods
+		 * at once): that frame must not overtake the held ones.
 		 */
-		if (READ_ONCE(s->state) != HANDOFF_STATE_ATTACHED)
+		if (READ_ONCE(s->state) != HANDOFF_STATE_ATTACHED ||
+		    (s->flags & HANDOFF_F_NO_CARRIER_ACTIVATE) ||
+		    !netif_carrier_ok(state->out))
 			return NF_ACCEPT;
-		if (!(s->flags & HANDOFF_F_NO_CARRIER_ACTIVATE) &&
-		    netif_carrier_ok(state->out))
-			handoff_dest_activate(s);
+		handoff_dest_activate(s);
 	}
 	now = ktime_get();
 	if (READ_ONCE(s->drain) == HANDOFF_DRAIN_LIVE &&
