@@ -218,18 +218,7 @@ static struct sk_buff *next_frame(struct handoff_session *s, ktime_t now,
 	if (skb) {
 		seq = HANDOFF_CB(skb)->seq;
 		if (seq > s->next_seq) {
-			/*
-			 * A gap: senders on other CPUs may still fill it. Until
-			 * the marker says the source stopped (or its wait ran
-			 * out) more is certainly on its way; after it, a gap is
-			 * waited for reorder_wait_ms, then skipped.
-			 */
-			if (!s->have_marker &&
-			    ktime_to_ns(ktime_sub(now, s->times[HANDOFF_TIME_ACTIVATED])) <
-			    marker_ns) {
-				*wait = true;
-				return NULL;
-			}
+			/* A gap: senders on other CPUs may still fill it. */
 			if (!s->gap_since)
 				s->gap_since = now;
 			if (ktime_to_ns(ktime_sub(now, s->gap_since)) < gap_ns) {

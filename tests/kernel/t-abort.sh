@@ -52,10 +52,6 @@ nsctl hd session del id 2 role dest
 ip -n hd link del vifB
 
 # 3. The destination vif goes away while frames are held, a new one comes.
-# A fresh lab: what parts 1 and 2 taught the switch must not leak in.
-netns_cleanup
-NETNS=()
-lab_setup
 lab_sessions 3
 nsctl hs session arm id 3
 vm_suspend
