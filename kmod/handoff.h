@@ -39,7 +39,6 @@ struct handoff_sysctl {
 	int hold_max_bytes;
 	int hold_max_age_ms;
 	int marker_timeout_ms;
-	int reorder_wait_ms;
 	int grace_ms;
 	int deliver_batch;
 	/* The schedule is read and written as a whole under announce_lock. */

@@ -23,6 +23,8 @@
 
 #include "handoff.h"
 
+/* A gap in the sequence is waited for this long, then skipped. */
+#define HANDOFF_GAP_WAIT_NS (20 * NSEC_PER_MSEC)
 /*
  * After catching up, duplicates are still looked for this long: a frame the
  * source copied while another CPU handled its STOP may reach the vif both
@@ -206,9 +208,6 @@ static struct sk_buff *next_frame(struct handoff_session *s, ktime_t now,
 {
 	s64 marker_ns = (s64)READ_ONCE(s->hn->sysctl.marker_timeout_ms) *
 			NSEC_PER_MSEC;
-	/* A gap is waited for this long, then skipped (late frames count). */
-	s64 gap_ns = (s64)READ_ONCE(s->hn->sysctl.reorder_wait_ms) *
-		     NSEC_PER_MSEC;
 	struct sk_buff *skb;
 	u64 seq;
 
@@ -221,7 +220,8 @@ static struct sk_buff *next_frame(struct handoff_session *s, ktime_t now,
 			/* A gap: senders on other CPUs may still fill it. */
 			if (!s->gap_since)
 				s->gap_since = now;
-			if (ktime_to_ns(ktime_sub(now, s->gap_since)) < gap_ns) {
+			if (ktime_to_ns(ktime_sub(now, s->gap_since)) <
+			    HANDOFF_GAP_WAIT_NS) {
 				*wait = true;
 				return NULL;
 			}

@@ -22,7 +22,6 @@ static const int frames_min = 16, frames_max = 1 << 20;
 static const int bytes_min = 64 << 10, bytes_max = 1 << 30;
 static const int age_min = 100, age_max = 600 * 1000;
 static const int marker_min = 10, marker_max = 60 * 1000;
-static const int reorder_min = 1, reorder_max = 10 * 1000;
 static const int grace_min, grace_max = 600 * 1000;
 static const int batch_min = 1, batch_max = 1024;
 
@@ -40,7 +39,6 @@ void handoff_sysctl_defaults(struct handoff_sysctl *sc)
 	sc->hold_max_bytes = 64 << 20;
 	sc->hold_max_age_ms = 60 * 1000;
 	sc->marker_timeout_ms = 1000;
-	sc->reorder_wait_ms = 200;
 	sc->grace_ms = 5000;
 	sc->deliver_batch = 64;
 	sc->announce_count = ARRAY_SIZE(qemu_schedule);
@@ -135,8 +133,6 @@ static const struct ctl_table handoff_sysctl_template[] = {
 			 age_max),
 	HANDOFF_INT_KNOB("marker_timeout_ms", marker_timeout_ms, marker_min,
 			 marker_max),
-	HANDOFF_INT_KNOB("reorder_wait_ms", reorder_wait_ms, reorder_min,
-			 reorder_max),
 	HANDOFF_INT_KNOB("grace_ms", grace_ms, grace_min, grace_max),
 	HANDOFF_INT_KNOB("deliver_batch", deliver_batch, batch_min,
 			 batch_max),

@@ -26,7 +26,6 @@ hold_max_frames 16 1048576
 hold_max_bytes 65536 1073741824
 hold_max_age_ms 100 600000
 marker_timeout_ms 10 60000
-reorder_wait_ms 1 10000
 grace_ms 0 600000
 deliver_batch 1 1024
 K
