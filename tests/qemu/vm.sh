@@ -193,6 +193,14 @@ console_filter() {
 	fi
 }
 
+# Several developers (or helpers) on one 2-core machine: HANDOFF_QEMU_LOCK
+# names a file whose lock serialises the VMs of everyone who sets it.
+if [ -n "${HANDOFF_QEMU_LOCK:-}" ]; then
+	exec 8>>"$HANDOFF_QEMU_LOCK"
+	[ "$verbose" = 0 ] || log "waiting for $HANDOFF_QEMU_LOCK"
+	flock 8
+fi
+
 # In the background so the INT/TERM trap runs (and stops QEMU) at once; fd 3
 # keeps the caller's stdin, which bash would replace by /dev/null.
 if [ "$tty" = 1 ]; then exec 3<&0; else exec 3</dev/null; fi
