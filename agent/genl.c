@@ -8,6 +8,7 @@
 #include <netlink/netlink.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -273,15 +274,14 @@ void hc_genl_close(struct hc_genl *g)
 		nl_socket_free(g->sk);
 	if (g->cb)
 		nl_cb_put(g->cb);
+	free(g->events);
 	g->sk = NULL;
 	g->cb = NULL;
+	g->events = NULL;
 }
 
-int hc_genl_listen(struct hc_genl *g, hc_reply_fn fn, void *arg, const volatile sig_atomic_t *stop,
-		   struct hc_result *res)
+int hc_genl_subscribe(struct hc_genl *g, hc_reply_fn fn, void *arg, struct hc_result *res)
 {
-	struct req_ctx ctx = { .fn = fn, .arg = arg };
-	struct pollfd pfd;
 	int r;
 
 	memset(res, 0, sizeof(*res));
@@ -289,7 +289,16 @@ int hc_genl_listen(struct hc_genl *g, hc_reply_fn fn, void *arg, const volatile 
 		snprintf(res->text, sizeof(res->text), "the family has no such multicast group");
 		return -ENOENT;
 	}
-	set_callbacks(g, &ctx);
+	if (!g->events) {
+		g->events = calloc(1, sizeof(*g->events));
+		if (!g->events) {
+			snprintf(res->text, sizeof(res->text), "out of memory");
+			return -ENOMEM;
+		}
+	}
+	g->events->fn = fn;
+	g->events->arg = arg;
+	set_callbacks(g, g->events);
 	/* Events are not answers to our requests. */
 	nl_cb_set(g->cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, on_seq_any, NULL);
 	r = nl_socket_add_membership(g->sk, (int)g->fam.group);
@@ -300,8 +309,49 @@ int hc_genl_listen(struct hc_genl *g, hc_reply_fn fn, void *arg, const volatile 
 	r = nl_socket_set_nonblocking(g->sk);
 	if (r < 0)
 		return local_error(res, r, "setting the socket non-blocking");
+	return 0;
+}
 
-	pfd.fd = nl_socket_get_fd(g->sk);
+int hc_genl_fd(const struct hc_genl *g)
+{
+	return nl_socket_get_fd(g->sk);
+}
+
+int hc_genl_receive(struct hc_genl *g, struct hc_result *res)
+{
+	struct req_ctx *ctx = g->events;
+	int r;
+
+	memset(res, 0, sizeof(*res));
+	ctx->fn_err = 0;
+	ctx->malformed = false;
+	r = nl_recvmsgs(g->sk, g->cb);
+	if (ctx->fn_err)
+		return ctx->fn_err;
+	if (ctx->malformed) {
+		snprintf(res->text, sizeof(res->text), "malformed event from the kernel");
+		return -EPROTO;
+	}
+	if (r == -NLE_AGAIN || r == -NLE_INTR || r >= 0)
+		return 0;
+	if (r == -NLE_NOMEM) {
+		/* ENOBUFS: the kernel dropped events. */
+		snprintf(res->text, sizeof(res->text), "receive buffer overrun, events were lost");
+		return -ENOBUFS;
+	}
+	return local_error(res, r, "receiving events");
+}
+
+int hc_genl_listen(struct hc_genl *g, hc_reply_fn fn, void *arg, const volatile sig_atomic_t *stop,
+		   struct hc_result *res)
+{
+	struct pollfd pfd;
+	int r;
+
+	r = hc_genl_subscribe(g, fn, arg, res);
+	if (r)
+		return r;
+	pfd.fd = hc_genl_fd(g);
 	pfd.events = POLLIN;
 	while (!*stop) {
 		if (poll(&pfd, 1, -1) < 0) {
@@ -310,22 +360,13 @@ int hc_genl_listen(struct hc_genl *g, hc_reply_fn fn, void *arg, const volatile 
 			snprintf(res->text, sizeof(res->text), "poll: %s", strerror(errno));
 			return -errno;
 		}
-		r = nl_recvmsgs(g->sk, g->cb);
-		if (ctx.fn_err)
-			return ctx.fn_err;
-		if (ctx.malformed) {
-			snprintf(res->text, sizeof(res->text), "malformed event from the kernel");
-			return -EPROTO;
-		}
-		if (r == -NLE_AGAIN || r == -NLE_INTR)
-			continue;
-		if (r == -NLE_NOMEM) {
-			/* ENOBUFS: the kernel dropped events; say so and go on. */
-			fprintf(stderr, "Warning: receive buffer overrun, events were lost\n");
+		r = hc_genl_receive(g, res);
+		if (r == -ENOBUFS) {
+			fprintf(stderr, "Warning: %s\n", res->text);
 			continue;
 		}
-		if (r < 0)
-			return local_error(res, r, "receiving events");
+		if (r)
+			return r;
 	}
 	return 0;
 }

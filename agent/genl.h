@@ -18,9 +18,12 @@ struct nl_sock;
 struct nl_cb;
 struct nl_msg;
 
+struct req_ctx;
+
 struct hc_genl {
 	struct nl_sock *sk;
 	struct nl_cb *cb;
+	struct req_ctx *events;	/* set by hc_genl_subscribe */
 	struct hc_family fam;
 	uint8_t version;	/* genl header version of our requests */
 };
@@ -54,6 +57,23 @@ struct nl_msg *hc_genl_msg(struct hc_genl *g, uint8_t cmd, int flags);
  */
 int hc_genl_request(struct hc_genl *g, struct nl_msg *msg, hc_reply_fn fn, void *arg,
 		    struct hc_result *res);
+
+/*
+ * Joins the group resolved at open and makes the socket non-blocking: from
+ * then on the socket only receives events. Returns 0, or a negative errno
+ * with res filled in.
+ */
+int hc_genl_subscribe(struct hc_genl *g, hc_reply_fn fn, void *arg, struct hc_result *res);
+
+/* The socket, for poll(). */
+int hc_genl_fd(const struct hc_genl *g);
+
+/*
+ * Reads what is pending and calls fn for each event. Returns 0; -ENOBUFS
+ * when the kernel dropped events (res says so; the socket stays usable);
+ * fn's negative return; or another negative errno with res filled in.
+ */
+int hc_genl_receive(struct hc_genl *g, struct hc_result *res);
 
 /*
  * Joins the group resolved at open and calls fn for every message until

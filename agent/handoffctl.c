@@ -21,6 +21,7 @@
 #include "genl.h"
 #include "json.h"
 #include "keyfile.h"
+#include "kreq.h"
 #include "names.h"
 #include "print.h"
 
@@ -237,29 +238,11 @@ static int reply_failed(struct output *o, int r, const struct hc_result *res)
 	return EXIT_FAILED;
 }
 
-struct info_arg {
-	struct hc_info info;
-	bool got;
-	const char *why;
-};
-
-static int on_info(const void *attrs, size_t len, uint8_t cmd, void *arg)
-{
-	struct info_arg *ia = arg;
-
-	(void)cmd;
-	if (hc_decode_info(attrs, len, &ia->info, &ia->why))
-		return -EPROTO;
-	ia->got = true;
-	return 0;
-}
-
 static int cmd_info(int argc, char **argv)
 {
-	struct info_arg ia = { .got = false };
 	struct hc_result res;
+	struct hc_info info;
 	struct hc_genl g;
-	struct nl_msg *msg;
 	int ret, r;
 
 	if (wants_help(argc, argv)) {
@@ -271,33 +254,19 @@ static int cmd_info(int argc, char **argv)
 	ret = open_family(&g, NULL);
 	if (ret)
 		return ret;
-	msg = hc_genl_msg(&g, HANDOFF_CMD_GET_INFO, 0);
-	if (!msg) {
-		hc_genl_close(&g);
-		fprintf(stderr, "Error: out of memory\n");
-		return EXIT_FAILED;
-	}
-	r = hc_genl_request(&g, msg, on_info, &ia, &res);
-	ia.info.genl_version = g.fam.version;
+	memset(&info, 0, sizeof(info));
+	r = hc_get_info(&g, &info, &res);
 	hc_genl_close(&g);
-	if (r == -EPROTO && ia.why) {
-		fprintf(stderr, "Error: malformed reply from the kernel: %s\n", ia.why);
-		return EXIT_FAILED;
-	}
 	if (r)
 		return fail_result(&res);
-	if (!ia.got) {
-		fprintf(stderr, "Error: the kernel acknowledged but sent no reply\n");
-		return EXIT_FAILED;
-	}
 	if (opt.json) {
 		struct hc_json j;
 
 		hc_json_init(&j, stdout, opt.pretty);
-		hc_print_info_json(&j, &ia.info);
+		hc_print_info_json(&j, &info);
 		hc_json_end(&j);
 	} else {
-		hc_print_info(stdout, &ia.info, opt.print_flags);
+		hc_print_info(stdout, &info, opt.print_flags);
 	}
 	return finish_output();
 }
@@ -326,15 +295,6 @@ static int on_session(const void *attrs, size_t len, uint8_t cmd, void *arg)
 	return 0;
 }
 
-static int put_id_role(struct nl_msg *msg, const struct hc_req *req, bool role)
-{
-	if (nla_put_u64(msg, HANDOFF_A_SESSION_ID, req->id) < 0)
-		return -1;
-	if (role && nla_put_u8(msg, HANDOFF_A_ROLE, req->role) < 0)
-		return -1;
-	return 0;
-}
-
 static int session_show(struct hc_genl *g, const struct hc_req *req)
 {
 	struct show_arg sa = { .filter = req };
@@ -344,7 +304,7 @@ static int session_show(struct hc_genl *g, const struct hc_req *req)
 	int r;
 
 	msg = hc_genl_msg(g, HANDOFF_CMD_SESSION_GET, one ? 0 : NLM_F_DUMP);
-	if (!msg || (one && put_id_role(msg, req, true)) || output_open(&sa.o)) {
+	if (!msg || (one && hc_put_id_role(msg, req->id, req->role)) || output_open(&sa.o)) {
 		if (msg)
 			nlmsg_free(msg);
 		fprintf(stderr, "Error: out of memory\n");
@@ -376,48 +336,6 @@ static int read_keys(const struct hc_req *req, uint8_t tx[HANDOFF_KEY_LEN],
 		return usage_error(NULL, "session add: tx-key and rx-key hold the same key; "
 				   "each direction needs its own");
 	return EXIT_OK;
-}
-
-static int put_session_new(struct nl_msg *msg, const struct hc_req *req,
-			   const uint8_t *tx, const uint8_t *rx)
-{
-	struct nlattr *nest;
-	unsigned int i;
-
-	if (put_id_role(msg, req, true))
-		return -1;
-	if ((req->have & HC_HAVE_DEV) && nla_put_string(msg, HANDOFF_A_IFNAME, req->dev) < 0)
-		return -1;
-	/* Strict kernel policies want NLA_F_NESTED on nests. */
-	nest = nla_nest_start(msg, HANDOFF_A_MACS | NLA_F_NESTED);
-	if (!nest)
-		return -1;
-	for (i = 0; i < req->nmacs; i++)
-		if (nla_put(msg, HANDOFF_A_MAC, HC_ETH_ALEN, req->macs[i]) < 0)
-			return -1;
-	nla_nest_end(msg, nest);
-	if (req->naddrs) {
-		nest = nla_nest_start(msg, HANDOFF_A_ADDRS | NLA_F_NESTED);
-		if (!nest)
-			return -1;
-		for (i = 0; i < req->naddrs; i++) {
-			const struct hc_addr *a = &req->addrs[i];
-			int r = a->family == AF_INET ?
-				nla_put(msg, HANDOFF_A_ADDR_IN, sizeof(a->in), &a->in) :
-				nla_put(msg, HANDOFF_A_ADDR_IN6, sizeof(a->in6), &a->in6);
-
-			if (r < 0)
-				return -1;
-		}
-		nla_nest_end(msg, nest);
-	}
-	if (nla_put(msg, HANDOFF_A_PEER, (int)req->peer_len, &req->peer) < 0 ||
-	    nla_put(msg, HANDOFF_A_TX_KEY, HANDOFF_KEY_LEN, tx) < 0 ||
-	    nla_put(msg, HANDOFF_A_RX_KEY, HANDOFF_KEY_LEN, rx) < 0)
-		return -1;
-	if (req->flags && nla_put_u32(msg, HANDOFF_A_FLAGS, req->flags) < 0)
-		return -1;
-	return 0;
 }
 
 static const uint8_t verb_cmd[HC_VERB_COUNT] = {
@@ -477,9 +395,10 @@ static int cmd_session(int argc, char **argv)
 	if (!msg) {
 		r = -1;
 	} else if (verb == HC_VERB_ADD) {
-		r = put_session_new(msg, &req, tx, rx);
+		r = hc_put_session_new(msg, &req, tx, rx);
 	} else {
-		r = put_id_role(msg, &req, verb == HC_VERB_DEL || verb == HC_VERB_ABORT);
+		r = hc_put_id_role(msg, req.id,
+				   verb == HC_VERB_DEL || verb == HC_VERB_ABORT ? req.role : 0);
 		if (!r && verb == HC_VERB_ATTACH)
 			r = nla_put_string(msg, HANDOFF_A_IFNAME, req.dev) < 0 ? -1 : 0;
 	}
