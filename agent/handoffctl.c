@@ -17,6 +17,8 @@
 #include <string.h>
 
 #include "args.h"
+#include "ctl.h"
+#include "ctlclient.h"
 #include "decode.h"
 #include "genl.h"
 #include "json.h"
@@ -32,11 +34,13 @@ enum {
 	EXIT_FAILED = 1,
 	EXIT_USAGE = 2,
 	EXIT_NO_MODULE = 3,
+	EXIT_NO_DAEMON = 4,
 };
 
 static struct {
 	bool json, pretty;
 	unsigned int print_flags;	/* HC_PRINT_* */
+	const char *socket;		/* handoffd's, -S */
 } opt;
 
 static const char usage_info[] =
@@ -57,6 +61,17 @@ static const char usage_activate[] =
 	"Usage: handoffctl session activate id ID\n";
 static const char usage_abort[] =
 	"Usage: handoffctl session abort id ID role ROLE\n";
+static const char usage_begin[] =
+	"Usage: handoffctl [-S SOCKET] migrate-begin VM DEST\n"
+	"  Tells handoffd that VM (name, domid or uuid) is about to migrate to the host\n"
+	"  whose handoffd listens at DEST (ADDR or ADDR:PORT, a configured peer). Returns\n"
+	"  once both hosts have their sessions: run it before `xl migrate`.\n";
+static const char usage_end[] =
+	"Usage: handoffctl [-S SOCKET] migrate-end VM { ok | failed }\n"
+	"  What the toolstack saw: `failed` aborts the cutover (the source resumed).\n";
+static const char usage_status[] =
+	"Usage: handoffctl [-S SOCKET] [-j] status\n"
+	"  handoffd's migrations, their state and sessions.\n";
 static const char usage_monitor[] =
 	"Usage: handoffctl [-j] monitor\n";
 
@@ -93,17 +108,22 @@ static const char usage_full[] =
 	"       handoffctl session activate id ID\n"
 	"       handoffctl session abort id ID role ROLE\n"
 	"       handoffctl [OPTIONS] monitor\n"
+	"       handoffctl [-S SOCKET] migrate-begin VM DEST\n"
+	"       handoffctl [-S SOCKET] migrate-end VM { ok | failed }\n"
+	"       handoffctl [-S SOCKET] [-j] status\n"
 	"       handoffctl help | --help | COMMAND --help\n"
 	"\n"
 	"OPTIONS := -j, --json     JSON output\n"
 	"           -p, --pretty   indented JSON (implies -j; monitor keeps one line per event)\n"
 	"           -s, --stats    plain output lists all counters, not only non-zero ones\n"
+	"           -S, --socket SOCKET  handoffd's control socket (default $HANDOFFD_SOCKET,\n"
+	"                          else " HD_DEFAULT_CONTROL_SOCKET ")\n"
 	"           -V, --version  print the version\n";
 
 static const char usage_exit[] =
 	"\n"
-	"Exit status: 0 success, 1 the kernel refused or another failure,\n"
-	"             2 usage error, 3 handoff module not loaded.\n";
+	"Exit status: 0 success, 1 the kernel or handoffd refused, or another failure,\n"
+	"             2 usage error, 3 handoff module not loaded, 4 handoffd not reachable.\n";
 
 static void print_session_usage(FILE *f)
 {
@@ -487,6 +507,84 @@ static int cmd_monitor(int argc, char **argv)
 	return finish_output();
 }
 
+static const char *control_socket(void)
+{
+	const char *env = getenv("HANDOFFD_SOCKET");
+
+	if (opt.socket)
+		return opt.socket;
+	return env && *env ? env : HD_DEFAULT_CONTROL_SOCKET;
+}
+
+/* One request to handoffd; "ok TEXT" prints TEXT, "error N TEXT" fails. */
+static int daemon_call(const char *line, bool raw)
+{
+	char err[512], *answer;
+	const char *text;
+	size_t len;
+	int r = hc_ctl_call(control_socket(), line, &answer, err, sizeof(err));
+
+	if (r) {
+		fprintf(stderr, "Error: %s\n", err);
+		return EXIT_NO_DAEMON;
+	}
+	len = strlen(answer);
+	if (raw && strncmp(answer, "error ", 6)) {
+		fputs(answer, stdout);
+		free(answer);
+		return finish_output();
+	}
+	while (len && answer[len - 1] == '\n')
+		answer[--len] = '\0';
+	r = hd_ctl_answer(answer, &text);
+	if (r < 0) {
+		fprintf(stderr, "Error: malformed answer from handoffd: %.100s\n", answer);
+		r = EXIT_FAILED;
+	} else if (r > 0) {
+		fprintf(stderr, "Error: %s\n", text);
+		r = EXIT_FAILED;
+	} else {
+		if (*text)
+			printf("%s\n", text);
+		r = finish_output();
+	}
+	free(answer);
+	return r;
+}
+
+static int cmd_daemon(const char *verb, int argc, char **argv)
+{
+	char line[HD_CTL_LINE_MAX];
+	int i;
+
+	if (!strcmp(verb, "status")) {
+		if (wants_help(argc, argv)) {
+			fputs(usage_status, stdout);
+			return EXIT_OK;
+		}
+		if (argc)
+			return usage_error(usage_status, "status: unexpected argument \"%s\"",
+					   argv[0]);
+		return daemon_call(opt.json ? "status json" : "status", true);
+	}
+	if (wants_help(argc, argv)) {
+		fputs(!strcmp(verb, "migrate-begin") ? usage_begin : usage_end, stdout);
+		return EXIT_OK;
+	}
+	if (argc != 2)
+		return usage_error(!strcmp(verb, "migrate-begin") ? usage_begin : usage_end,
+				   "%s: expected 2 arguments, got %d", verb, argc);
+	if (!strcmp(verb, "migrate-end") && strcmp(argv[1], "ok") && strcmp(argv[1], "failed"))
+		return usage_error(usage_end, "migrate-end: \"%s\" is neither ok nor failed",
+				   argv[1]);
+	for (i = 0; i < argc; i++)
+		if (!*argv[i] || strpbrk(argv[i], " \t\n") || strlen(argv[i]) >= 128)
+			return usage_error(NULL, "%s: \"%s\" is empty, too long or has blanks",
+					   verb, argv[i]);
+	snprintf(line, sizeof(line), "%s %s %s", verb, argv[0], argv[1]);
+	return daemon_call(line, false);
+}
+
 int main(int argc, char **argv)
 {
 	int i;
@@ -498,7 +596,9 @@ int main(int argc, char **argv)
 			i++;
 			break;
 		}
-		if (!strcmp(a, "--json")) {
+		if ((!strcmp(a, "-S") || !strcmp(a, "--socket")) && i + 1 < argc) {
+			opt.socket = argv[++i];
+		} else if (!strcmp(a, "--json")) {
 			opt.json = true;
 		} else if (!strcmp(a, "--pretty")) {
 			opt.json = opt.pretty = true;
@@ -537,6 +637,12 @@ int main(int argc, char **argv)
 			fputs(usage_info, stdout);
 		} else if (argc > 1 && !strcmp(argv[1], "monitor")) {
 			fputs(usage_monitor, stdout);
+		} else if (argc > 1 && !strcmp(argv[1], "migrate-begin")) {
+			fputs(usage_begin, stdout);
+		} else if (argc > 1 && !strcmp(argv[1], "migrate-end")) {
+			fputs(usage_end, stdout);
+		} else if (argc > 1 && !strcmp(argv[1], "status")) {
+			fputs(usage_status, stdout);
 		} else {
 			fputs(usage_full, stdout);
 			fputs(usage_values, stdout);
@@ -550,6 +656,9 @@ int main(int argc, char **argv)
 		return cmd_session(argc - 1, argv + 1);
 	if (!strcmp(argv[0], "monitor"))
 		return cmd_monitor(argc - 1, argv + 1);
-	return usage_error(NULL, "unknown command \"%s\" (try: info session monitor help)",
+	if (!strcmp(argv[0], "migrate-begin") || !strcmp(argv[0], "migrate-end") ||
+	    !strcmp(argv[0], "status"))
+		return cmd_daemon(argv[0], argc - 1, argv + 1);
+	return usage_error(NULL, "unknown command \"%s\" (try: info session monitor migrate-begin migrate-end status help)",
 			   argv[0]);
 }
