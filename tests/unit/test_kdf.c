@@ -74,7 +74,7 @@ TEST(kdf_every_input_matters)
 /* A fixed vector: both agents (and later versions) must derive exactly this. */
 /*
  * s2d for the inputs of kin_init(), computed independently with Python:
- * blake2b(b"handoff tunnel key v1\\0" + id.to_bytes(8, "little") + src + dst + b"s2d\\0",
+ * blake2b(b"handoff tunnel key v1\0" + id.to_bytes(8, "little") + src + dst + b"s2d\0",
  *         key=psk, digest_size=32)
  */
 #define KDF_S2D_VECTOR "4ad5bf61e0310e3b6c542fc5eef54d3b25c0a99a1af1dd9b1bb580248c636fa4"
