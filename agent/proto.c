@@ -332,7 +332,7 @@ static const char *dec_attr(struct hd_msg *m, uint16_t type, const uint8_t *p, u
 
 static const char *decode(struct hd_msg *m, const uint8_t *buf, size_t len)
 {
-	unsigned int seen = 0, attr;
+	unsigned int seen = 0, attr, last = 0;
 	size_t off = HD_MSG_HDR_LEN;
 	const char *why;
 
@@ -364,6 +364,9 @@ static const char *decode(struct hd_msg *m, const uint8_t *buf, size_t len)
 			return why_unused[type];
 		if ((seen & BIT(type)) && type != HD_ATTR_VIF && type != HD_ATTR_ADDR)
 			return why_dup[type];
+		if (type < last)
+			return "attributes out of order";
+		last = type;
 		seen |= BIT(type);
 		why = dec_attr(m, type, buf + off, alen);
 		if (why)

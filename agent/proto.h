@@ -6,9 +6,11 @@
  * Wire format (all integers little-endian):
  *   header: u8 version (HD_PROTO_VERSION), u8 type (enum hd_msg_type), u16 zero
  *   then attributes until the end: u16 type, u16 length, length bytes (no padding)
- * Decoding is strict: an unknown attribute, one a type does not use, a missing
- * required one, a duplicate, a wrong length or trailing bytes reject the
- * message. Anything new needs HD_PROTO_VERSION + 1.
+ * Attributes come in ascending type order (VIF and ADDR repeat, adjacent), so
+ * a message has exactly one encoding. Decoding is strict: an unknown
+ * attribute, one a type does not use, a missing required one, a duplicate, one
+ * out of order, a wrong length or trailing bytes reject the message. Anything
+ * new needs HD_PROTO_VERSION + 1.
  */
 #ifndef HD_PROTO_H
 #define HD_PROTO_H

@@ -209,6 +209,24 @@ static const char *reject(const struct raw *r)
 	return why;
 }
 
+static int reject_or_accept(const struct raw *r)
+{
+	struct hd_msg m;
+	const char *why = NULL;
+
+	return hd_msg_decode(&m, r->b, r->len, &why);
+}
+
+TEST(proto_decode_rejects_out_of_order)
+{
+	struct raw r;
+
+	raw_start(&r, HD_PROTO_VERSION, HD_MSG_DONE);
+	raw_attr(&r, HD_ATTR_STATUS, 4, status0);
+	raw_attr(&r, HD_ATTR_UUID, 16, uuid);
+	CHECK_STR(reject(&r), "attributes out of order");
+}
+
 TEST(proto_decode_accepts_raw_done)
 {
 	struct raw r;
@@ -345,29 +363,52 @@ TEST(proto_decode_rejects_attribute_values)
 	CHECK_STR(reject(&r), "duplicate PORT attribute");
 	r.len -= 6;
 
-	raw_attr(&r, HD_ATTR_NAME, 3, "ab");
+	/* Strings: REASON is last in an ABORT, so each variant is appended. */
+	raw_start(&r, HD_PROTO_VERSION, HD_MSG_ABORT);
+	raw_attr(&r, HD_ATTR_UUID, 16, uuid);
+	raw_attr(&r, HD_ATTR_STATUS, 4, status0);
+	raw_attr(&r, HD_ATTR_REASON, 3, "ab");
 	{
 		struct hd_msg m;
 		const char *why = NULL;
 
-		CHECK_INT(hd_msg_decode(&m, r.b, r.len, &why), 0) && CHECK_STR(m.name, "ab");
+		CHECK_INT(hd_msg_decode(&m, r.b, r.len, &why), 0) && CHECK_STR(m.reason, "ab");
 	}
 	r.len -= 7;
-	raw_attr(&r, HD_ATTR_NAME, 2, "ab");
+	raw_attr(&r, HD_ATTR_REASON, 2, "ab");
 	CHECK_STR(reject(&r), "string not NUL-terminated");
 	r.len -= 6;
-	raw_attr(&r, HD_ATTR_NAME, 1, "");
+	raw_attr(&r, HD_ATTR_REASON, 1, "");
 	CHECK_STR(reject(&r), "empty string");
 	r.len -= 5;
-	raw_attr(&r, HD_ATTR_NAME, 0, "");
+	raw_attr(&r, HD_ATTR_REASON, 0, "");
 	CHECK_STR(reject(&r), "string not NUL-terminated");
 	r.len -= 4;
-	raw_attr(&r, HD_ATTR_NAME, 4, "a\0b");
+	raw_attr(&r, HD_ATTR_REASON, 4, "a\0b");
 	CHECK_STR(reject(&r), "NUL inside a string");
 	r.len -= 8;
-	raw_attr(&r, HD_ATTR_NAME, 4, "a\x1b" "b");
+	raw_attr(&r, HD_ATTR_REASON, 4, "a\x1b" "b");
 	CHECK_STR(reject(&r), "control character in a string");
 	r.len -= 8;
+	raw_attr(&r, HD_ATTR_REASON, 4, "a\x7f" "b");
+	CHECK_STR(reject(&r), "control character in a string");
+	r.len -= 8;
+	{
+		char longstr[HD_MSG_REASON_LEN + 1];
+
+		memset(longstr, 'x', sizeof(longstr) - 1);
+		longstr[sizeof(longstr) - 1] = '\0';
+		raw_attr(&r, HD_ATTR_REASON, sizeof(longstr), longstr);
+		CHECK_STR(reject(&r), "overlong string");
+		r.len -= 4 + sizeof(longstr);
+		/* One byte less fits exactly. */
+		longstr[sizeof(longstr) - 2] = '\0';
+		raw_attr(&r, HD_ATTR_REASON, sizeof(longstr) - 1, longstr);
+		CHECK_INT(reject_or_accept(&r), 0);
+	}
+	/* An OFFER's NAME has its own bound. */
+	raw_start(&r, HD_PROTO_VERSION, HD_MSG_OFFER);
+	raw_attr(&r, HD_ATTR_UUID, 16, uuid);
 	{
 		char longname[HD_MSG_NAME_LEN + 1];
 
@@ -375,7 +416,6 @@ TEST(proto_decode_rejects_attribute_values)
 		longname[sizeof(longname) - 1] = '\0';
 		raw_attr(&r, HD_ATTR_NAME, sizeof(longname), longname);
 		CHECK_STR(reject(&r), "overlong string");
-		r.len -= 4 + sizeof(longname);
 	}
 	/* Port 0, multicast and zero MACs, session 0: built on a fresh OFFER. */
 	raw_start(&r, HD_PROTO_VERSION, HD_MSG_OFFER);
