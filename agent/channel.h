@@ -3,7 +3,7 @@
  * One mutually authenticated, confidential TCP connection between two
  * handoffd agents holding the same pre-shared key (protocol in channel.c).
  * Non-blocking, driven by the caller's poll loop; bounded memory.
- * Needs libsodium: the caller calls sodium_init() once before the first hd_chan_new().
+ * Needs libsodium; hd_chan_new() calls sodium_init() (idempotent) itself.
  */
 #ifndef HD_CHANNEL_H
 #define HD_CHANNEL_H
@@ -23,7 +23,8 @@ struct hd_chan;
 struct hd_chan *hd_chan_new(int fd, enum hd_chan_role role, const uint8_t psk[32]);
 void hd_chan_free(struct hd_chan *ch);		/* closes fd, wipes keys; NULL is fine */
 int hd_chan_fd(const struct hd_chan *ch);
-bool hd_chan_ready(const struct hd_chan *ch);	/* both sides proved the PSK */
+/* Both sides proved the PSK: the peer's AUTH checked out (ours went before it). */
+bool hd_chan_ready(const struct hd_chan *ch);
 bool hd_chan_wants_write(const struct hd_chan *ch);	/* poll for POLLOUT too */
 
 /* Never sees AUTH. Returns 0, or a negative errno to stop and close the channel. */
@@ -41,7 +42,7 @@ int hd_chan_on_writable(struct hd_chan *ch, const char **why);
 /*
  * Queues m (sent once the handshake completes). -ENOBUFS when the bounded
  * output queue is full, -EINVAL when m cannot be encoded or is an AUTH,
- * -EPIPE after the channel failed.
+ * -EOVERFLOW when the frame counter is spent, -EPIPE after the channel failed.
  */
 int hd_chan_send(struct hd_chan *ch, const struct hd_msg *m);
 

@@ -234,4 +234,15 @@ TEST(config_load)
 	CHECK(strncmp(err, path, strlen(path)) == 0);
 	CHECK_INT(c.npeers, 1);
 	unlink(path);
+
+	/* Larger than HD_CONFIG_MAX: refused before parsing. */
+	strcpy(path, "/tmp/hd_config_XXXXXX");
+	fd = mkstemp(path);
+	if (!CHECK(fd >= 0))
+		return;
+	CHECK_INT(ftruncate(fd, HD_CONFIG_MAX + 1), 0);
+	close(fd);
+	CHECK_INT(hd_config_load(&c, path, err, sizeof(err)), -EFBIG);
+	CHECK(strstr(err, ": larger than 65536 bytes\n") != NULL);
+	unlink(path);
 }
