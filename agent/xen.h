@@ -15,6 +15,8 @@
  * at the end of building or restoring it, before adding its devices), "@releaseDomain"
  * when a domain shuts down (any reason, once until it is resumed) or is destroyed.
  * Nothing fires when a domain is resumed, paused or unpaused: poll domain_info for those.
+ * Paths are absolute. Use distinct tokens for a path and a path below it (the real backend
+ * opens xenstore with XS_UNWATCH_FILTER, which relies on that).
  *
  * Every call returns 0 or a negative errno unless said otherwise; none blocks.
  */

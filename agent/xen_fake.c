@@ -23,9 +23,12 @@
  *                             down (Xen keeps the first reason)
  *   domain resume DOMID       clear shutdown, running (xc_domain_resume); fires nothing,
  *                             as xenstored does not
- *   domain destroy DOMID      rm /local/domain/0/backend/ * /DOMID, /local/domain/DOMID and
- *                             /vm/UUID (unless another domain has that UUID), forget the
- *                             domain, fire @releaseDomain
+ *   domain destroy DOMID [dying]
+ *                             rm /local/domain/0/backend/ * /DOMID, /local/domain/DOMID and
+ *                             /vm/UUID (unless another live domain has that UUID), fire
+ *                             @releaseDomain, and forget the domain; with "dying" it stays
+ *                             a zombie (domain_info: dying) until reaped
+ *   domain reap DOMID         forget a dying domain (fires nothing)
  *   vif DOMID DEVID MAC [VIFNAME]
  *                             the nodes libxl writes for a vif with backend in dom0:
  *                             frontend /local/domain/DOMID/device/vif/DEVID/{backend,
@@ -58,6 +61,7 @@
 /* DOMID_FIRST_RESERVED (xen/xen.h) - 1. */
 #define FAKE_DOMID_MAX 32751
 #define FAKE_LINE_MAX 4096
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 struct node {
 	char *path, *value;
@@ -75,7 +79,7 @@ struct event {
 struct dom {
 	uint32_t domid;
 	uint8_t uuid[16];
-	bool introduced, shutdown, paused;
+	bool introduced, shutdown, paused, dying;
 	unsigned int reason;
 };
 
@@ -564,9 +568,10 @@ static int fake_domain_info(struct hx_xen *x, uint32_t domid, struct hx_dominfo 
 		return -ESRCH;
 	memset(info, 0, sizeof(*info));
 	info->domid = domid;
+	info->dying = d->dying;
 	info->shutdown = d->shutdown;
 	info->paused = d->paused;
-	info->running = !d->shutdown && !d->paused;
+	info->running = !d->shutdown && !d->paused && !d->dying;
 	info->shutdown_reason = d->shutdown ? d->reason : 0;
 	return 0;
 }
@@ -696,9 +701,9 @@ static int cmd_domain_create(struct fake *f, char **argv, char *err, size_t errl
 		};
 		const char *const vm_kv[] = { "uuid", text, "name", argv[4] };
 
-		ret = write_nodes(f, dir, dom_kv, sizeof(dom_kv) / sizeof(dom_kv[0]));
+		ret = write_nodes(f, dir, dom_kv, ARRAY_SIZE(dom_kv));
 		if (!ret)
-			ret = write_nodes(f, vm, vm_kv, sizeof(vm_kv) / sizeof(vm_kv[0]));
+			ret = write_nodes(f, vm, vm_kv, ARRAY_SIZE(vm_kv));
 	}
 	return ret ? fail(err, errlen, ret, "writing the domain's nodes: %s", strerror(-ret)) : 0;
 }
@@ -722,10 +727,10 @@ static int cmd_shutdown(struct fake *f, struct dom *d, const char *why, char *er
 	size_t i;
 	char *end;
 
-	for (i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(reasons); i++)
 		if (!strcmp(why, reasons[i]))
 			break;
-	if (i < sizeof(reasons) / sizeof(reasons[0])) {
+	if (i < ARRAY_SIZE(reasons)) {
 		v = i;
 	} else {
 		errno = 0;
@@ -742,7 +747,11 @@ static int cmd_shutdown(struct fake *f, struct dom *d, const char *why, char *er
 	return 0;
 }
 
-static int cmd_destroy(struct fake *f, struct dom *d)
+/*
+ * dying: keep the domain as a zombie (dying) until `domain reap`, as Xen does while its
+ * pages (e.g. netback's grant mappings) are still held.
+ */
+static int cmd_destroy(struct fake *f, struct dom *d, bool dying)
 {
 	char path[HX_XS_PATH_MAX + 1], text[37], **types;
 	uint32_t domid = d->domid;
@@ -752,9 +761,14 @@ static int cmd_destroy(struct fake *f, struct dom *d)
 	size_t k;
 
 	memcpy(uuid, d->uuid, sizeof(uuid));
-	f->doms[d - f->doms] = f->doms[--f->ndoms];
+	if (dying) {
+		d->dying = true;
+		d = NULL;
+	} else {
+		f->doms[d - f->doms] = f->doms[--f->ndoms];
+	}
 	for (k = 0; k < f->ndoms; k++)
-		shared |= !memcmp(f->doms[k].uuid, uuid, sizeof(uuid));
+		shared |= !f->doms[k].dying && !memcmp(f->doms[k].uuid, uuid, sizeof(uuid));
 
 	types = fake_directory(&f->base, "/local/domain/0/backend", &n);
 	for (i = 0; types && i < n; i++) {
@@ -790,15 +804,27 @@ static int cmd_domain(struct fake *f, int argc, char **argv, char *err, size_t e
 		return cmd_introduce(f, &f->doms[f->ndoms - 1], err, errlen);
 	}
 	if (strcmp(op, "introduce") && strcmp(op, "pause") && strcmp(op, "unpause") &&
-	    strcmp(op, "shutdown") && strcmp(op, "resume") && strcmp(op, "destroy"))
+	    strcmp(op, "shutdown") && strcmp(op, "resume") && strcmp(op, "destroy") &&
+	    strcmp(op, "reap"))
 		return fail(err, errlen, -EINVAL, "unknown domain operation \"%s\"", op);
-	if (!strcmp(op, "shutdown") ? argc != 4 : argc != 3)
+	if (!strcmp(op, "shutdown") ? argc != 4 :
+	    !strcmp(op, "destroy") ? argc != 3 && (argc != 4 || strcmp(argv[3], "dying")) :
+	    argc != 3)
 		return fail(err, errlen, -EINVAL,
 			    "usage: domain new|create DOMID UUID NAME, domain introduce|pause|"
-			    "unpause|resume|destroy DOMID, domain shutdown DOMID REASON");
+			    "unpause|resume|reap DOMID, domain shutdown DOMID REASON, "
+			    "domain destroy DOMID [dying]");
 	d = need_dom(f, argv[2], &ret, err, errlen);
 	if (!d)
 		return ret;
+	if (!strcmp(op, "reap")) {
+		if (!d->dying)
+			return fail(err, errlen, -EINVAL, "domain %u is not dying", d->domid);
+		f->doms[d - f->doms] = f->doms[--f->ndoms];
+		return 0;
+	}
+	if (d->dying)
+		return fail(err, errlen, -EINVAL, "domain %u is dying", d->domid);
 	if (!strcmp(op, "introduce"))
 		return cmd_introduce(f, d, err, errlen);
 	if (!strcmp(op, "pause") || !strcmp(op, "unpause")) {
@@ -814,7 +840,7 @@ static int cmd_domain(struct fake *f, int argc, char **argv, char *err, size_t e
 		d->paused = false;
 		return 0;
 	}
-	return cmd_destroy(f, d);
+	return cmd_destroy(f, d, argc == 4);
 }
 
 static int cmd_vif(struct fake *f, int argc, char **argv, char *err, size_t errlen)
@@ -831,6 +857,8 @@ static int cmd_vif(struct fake *f, int argc, char **argv, char *err, size_t errl
 	d = need_dom(f, argv[1], &ret, err, errlen);
 	if (!d)
 		return ret;
+	if (d->dying)
+		return fail(err, errlen, -EINVAL, "domain %u is dying", d->domid);
 	errno = 0;
 	devid = isdigit((unsigned char)*argv[2]) ? strtoul(argv[2], &end, 10) : 0;
 	if (!isdigit((unsigned char)*argv[2]) || errno || *end || devid > 65535)
@@ -856,11 +884,11 @@ static int cmd_vif(struct fake *f, int argc, char **argv, char *err, size_t errl
 			"backend", be, "backend-id", "0", "handle", devid_s, "mac", argv[3],
 			"state", "1",
 		};
-		size_t nbe = sizeof(be_kv) / sizeof(be_kv[0]) - (argc == 5 ? 0 : 2);
+		size_t nbe = ARRAY_SIZE(be_kv) - (argc == 5 ? 0 : 2);
 
 		ret = write_nodes(f, be, be_kv, nbe);
 		if (!ret)
-			ret = write_nodes(f, fe, fe_kv, sizeof(fe_kv) / sizeof(fe_kv[0]));
+			ret = write_nodes(f, fe, fe_kv, ARRAY_SIZE(fe_kv));
 	}
 	return ret ? fail(err, errlen, ret, "writing the vif's nodes: %s", strerror(-ret)) : 0;
 }

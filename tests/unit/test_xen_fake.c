@@ -229,6 +229,21 @@ TEST(xen_fake_domain_lifecycle)
 	CHECK_INT(x->ops->domain_info(x, 8, &di), 0);
 	APPLY(x, "domain destroy 8");
 	CHECK(absent(x, "/vm/" UUID_A));
+
+	/* A zombie: gone from xenstore, dying in the hypervisor until reaped. */
+	APPLY(x, "domain new 9 " UUID_A " z");
+	FAILS(x, "domain reap 9", -EINVAL);
+	FAILS(x, "domain destroy 9 undead", -EINVAL);
+	APPLY(x, "domain shutdown 9 suspend");
+	APPLY(x, "domain destroy 9 dying");
+	CHECK(absent(x, "/local/domain/9"));
+	CHECK_INT(x->ops->domain_info(x, 9, &di), 0) && CHECK(di.dying) && CHECK(!di.running) &&
+		CHECK(di.shutdown) && CHECK_INT(di.shutdown_reason, 2);
+	FAILS(x, "domain resume 9", -EINVAL);
+	FAILS(x, "domain destroy 9", -EINVAL);
+	FAILS(x, "vif 9 0 00:16:3e:00:00:01", -EINVAL);
+	APPLY(x, "domain reap 9");
+	CHECK_INT(x->ops->domain_info(x, 9, &di), -ESRCH);
 	hx_xen_close(x);
 }
 
@@ -354,6 +369,11 @@ TEST(xen_fake_domain_watches)
 	APPLY(x, "domain destroy 5");
 	CHECK_INT(fake_events(x, ev, sizeof(ev)), 2) &&
 		CHECK_STR(ev, "@releaseDomain rel;@releaseDomain rel");
+	APPLY(x, "domain new 5 " UUID_A " vm");
+	APPLY(x, "domain destroy 5 dying");
+	APPLY(x, "domain reap 5");
+	CHECK_INT(fake_events(x, ev, sizeof(ev)), 2) &&
+		CHECK_STR(ev, "@introduceDomain intro;@releaseDomain rel");
 
 	/* A watch on a domain's directory sees its removal at destroy. */
 	CHECK_INT(x->ops->watch(x, "/local/domain/6/control/shutdown", "ctl"), 0);
@@ -451,4 +471,38 @@ TEST(xen_fake_fifo_survives_an_overlong_line)
 	hx_xen_close(x);
 	unlink(ctl);
 	rmdir(dir);
+}
+
+/* Random lines from the command vocabulary: any outcome but a crash or a leak (ASan). */
+TEST(xen_fake_survives_random_lines)
+{
+	static const char *const words[] = {
+		"write", "rm", "domain", "vif", "new", "create", "introduce", "pause", "unpause",
+		"shutdown", "resume", "destroy", "reap", "dying", "suspend", "5", "0", "32751",
+		"x", "/", "/a", "/a/b", "/local/domain/5", "/local/domain/0/backend/vif/5",
+		UUID_A, "00:16:3e:00:00:01", "vifname", "#", "", "\t", "-1", "99999999999",
+	};
+	struct hx_xen *x = fake_open();
+	char line[256], err[128], ev[4096];
+	unsigned int seed = 12345, i, j, n, ok = 0;
+
+	if (!x)
+		return;
+	CHECK_INT(x->ops->watch(x, "/", "all"), 0);
+	CHECK_INT(x->ops->watch(x, "@releaseDomain", "rel"), 0);
+	for (i = 0; i < 5000; i++) {
+		line[0] = '\0';
+		n = 1 + (seed = seed * 1103515245 + 12345) % 6;
+		for (j = 0; j < n; j++) {
+			seed = seed * 1103515245 + 12345;
+			strcat(line, words[(seed >> 8) % (sizeof(words) / sizeof(words[0]))]);
+			strcat(line, " ");
+		}
+		ok += !hx_fake_apply(x, line, err, sizeof(err));
+		if (i % 50 == 0)
+			fake_events(x, ev, sizeof(ev));
+	}
+	/* Some lines must have applied, or the vocabulary tests nothing. */
+	CHECK(ok > 100);
+	hx_xen_close(x);
 }

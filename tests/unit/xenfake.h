@@ -45,8 +45,9 @@ static inline int fake_events(struct hx_xen *x, char *out, size_t len)
 
 	out[0] = '\0';
 	while ((r = x->ops->read_watch(x, path, sizeof(path), token, sizeof(token))) == 0) {
-		used += (size_t)snprintf(out + used, used < len ? len - used : 0, "%s%s %s",
-					 n ? ";" : "", path, token);
+		if (used < len)
+			used += (size_t)snprintf(out + used, len - used, "%s%s %s", n ? ";" : "",
+						 path, token);
 		n++;
 	}
 	if (r != -EAGAIN)
