@@ -51,6 +51,7 @@ struct hx_xen_ops {
 	/*
 	 * Next fired watch: 0 with path and token filled, -EAGAIN when none is pending.
 	 * -ENAMETOOLONG when a buffer is too small: that event is consumed (lost).
+	 * -ECONNRESET (or another error): the xenstore connection is gone; reopen.
 	 */
 	int (*read_watch)(struct hx_xen *x, char *path, size_t plen, char *token, size_t tlen);
 	/* malloc'd, NUL-terminated, *len (may be NULL) without the NUL; NULL + errno (ENOENT). */

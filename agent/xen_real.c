@@ -69,12 +69,18 @@ static int real_unwatch(struct hx_xen *x, const char *path, const char *token)
 
 static int real_read_watch(struct hx_xen *x, char *path, size_t plen, char *token, size_t tlen)
 {
-	/* Never blocks; NULL with EAGAIN once the queue is empty (xenstore.h). */
+	/*
+	 * Never blocks; NULL with EAGAIN once the queue is empty. With the queue empty and
+	 * the connection to xenstored lost, libxenstore says EINVAL (read_watch_internal).
+	 */
 	char **v = xs_check_watch(to_real(x)->xs);
 	int ret = 0;
 
-	if (!v)
-		return errno == EAGAIN ? -EAGAIN : neg_errno();
+	if (!v) {
+		if (errno == EAGAIN)
+			return -EAGAIN;
+		return errno == EINVAL ? -ECONNRESET : neg_errno();
+	}
 	if (strlen(v[XS_WATCH_PATH]) >= plen || strlen(v[XS_WATCH_TOKEN]) >= tlen) {
 		ret = -ENAMETOOLONG;
 	} else {
@@ -148,6 +154,14 @@ struct hx_xen *hx_xen_open(char *err, size_t errlen)
 	if (!r->xs) {
 		snprintf(err, errlen, "cannot connect to xenstored: %s (is this dom0?)",
 			 strerror(errno));
+		goto bad;
+	}
+	/*
+	 * The watch pipe now, before any watch: libxenstore kicks it for events queued
+	 * before it existed, but a failure here is better reported at start.
+	 */
+	if (xs_fileno(r->xs) < 0) {
+		snprintf(err, errlen, "xenstore watch pipe: %s", strerror(errno));
 		goto bad;
 	}
 	r->xc = xc_interface_open(NULL, NULL, 0);
