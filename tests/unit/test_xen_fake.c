@@ -386,6 +386,30 @@ TEST(xen_fake_domain_watches)
 	hx_xen_close(x);
 }
 
+/* Runs read_watch until -EAGAIN with stderr captured into out (the fake's FIFO log). */
+static int events_logged(struct hx_xen *x, char *ev, size_t evlen, char *out, size_t outlen)
+{
+	FILE *tmp = tmpfile();
+	int saved, n;
+	size_t got;
+
+	out[0] = '\0';
+	if (!tmp)
+		return fake_events(x, ev, evlen);
+	fflush(stderr);
+	saved = dup(2);
+	dup2(fileno(tmp), 2);
+	n = fake_events(x, ev, evlen);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	rewind(tmp);
+	got = fread(out, 1, outlen - 1, tmp);
+	out[got] = '\0';
+	fclose(tmp);
+	return n;
+}
+
 /* Writes text to the FIFO at path in one write. */
 static bool fifo_write(const char *path, const char *text)
 {
@@ -401,7 +425,7 @@ static bool fifo_write(const char *path, const char *text)
 
 TEST(xen_fake_fifo_drives_it_in_order)
 {
-	char dir[] = "/tmp/hx_fake_XXXXXX", ctl[64], err[256] = "", ev[512];
+	char dir[] = "/tmp/hx_fake_XXXXXX", ctl[64], err[256] = "", ev[512], log[512], want[128];
 	struct hx_xen *x, *y;
 	struct hx_dominfo di;
 	struct stat st;
@@ -424,7 +448,10 @@ TEST(xen_fake_fifo_drives_it_in_order)
 	/* Several lines in one write, a bad one among them, a line split across writes. */
 	fifo_write(ctl, "# a comment\ndomain new 5 " UUID_A " vm\nbogus line\nwrite /t/u ");
 	CHECK(pollin(x));
-	CHECK_INT(fake_events(x, ev, sizeof(ev)), 1) && CHECK_STR(ev, "@introduceDomain i");
+	CHECK_INT(events_logged(x, ev, sizeof(ev), log, sizeof(log)), 1) &&
+		CHECK_STR(ev, "@introduceDomain i");
+	snprintf(want, sizeof(want), "hx_fake: %s:3: unknown command \"bogus\"\n", ctl);
+	CHECK_STR(log, want);
 	CHECK_INT(x->ops->domain_info(x, 5, &di), 0);
 	CHECK(absent(x, "/t/u"));
 	fifo_write(ctl, "split value\n");
@@ -450,7 +477,7 @@ TEST(xen_fake_fifo_drives_it_in_order)
 
 TEST(xen_fake_fifo_survives_an_overlong_line)
 {
-	char dir[] = "/tmp/hx_fake_XXXXXX", ctl[64], err[256] = "", ev[64];
+	char dir[] = "/tmp/hx_fake_XXXXXX", ctl[64], err[256] = "", ev[64], log[256];
 	static char big[5000];
 	struct hx_xen *x;
 
@@ -466,7 +493,8 @@ TEST(xen_fake_fifo_survives_an_overlong_line)
 	big[sizeof(big) - 2] = '\n';
 	fifo_write(ctl, big);
 	fifo_write(ctl, "write /ok 1\n");
-	fake_events(x, ev, sizeof(ev));
+	events_logged(x, ev, sizeof(ev), log, sizeof(log));
+	CHECK(strstr(log, ":1: line longer than 4094 bytes")) && CHECK(!strstr(log, ":2:"));
 	CHECK_STR(rd(x, "/ok"), "1");
 	hx_xen_close(x);
 	unlink(ctl);
