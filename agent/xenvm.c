@@ -365,30 +365,30 @@ static int read_vif(struct hx_xen *x, uint32_t domid, uint32_t devid, struct hx_
 	}
 	free(val);
 
+	/* netback names the netdev from the backend's handle (xenvif_alloc)... */
+	snprintf(path, sizeof(path), "%s/handle", be);
+	ret = read_req(x, path, &val, err, errlen);
+	if (ret)
+		goto out;
+	if (parse_u32(val, UINT32_MAX, &handle)) {
+		ret = fail(err, errlen, -EINVAL, "%s is \"%s\", not a number", path,
+			   shown(val, buf, sizeof(buf)));
+		goto out;
+	}
+	free(val);
+	snprintf(v->kname, HX_IFNAMSIZ - 1, "vif%u.%u", domid, handle);
+
+	/* ...and the hotplug script renames it to vifname when there is one. */
 	snprintf(path, sizeof(path), "%s/vifname", be);
 	ret = read_opt(x, path, &val, err, errlen);
 	if (ret)
 		goto out;
-	if (val) {
-		if (hx_ifname_check(val)) {
-			ret = fail(err, errlen, -EINVAL, "%s is \"%s\", not a netdev name",
-				   path, shown(val, buf, sizeof(buf)));
-			goto out;
-		}
-		strcpy(v->ifname, val);
-	} else {
-		/* netback names it from the backend's handle (xenvif_alloc). */
-		snprintf(path, sizeof(path), "%s/handle", be);
-		ret = read_req(x, path, &val, err, errlen);
-		if (ret)
-			goto out;
-		if (parse_u32(val, UINT32_MAX, &handle)) {
-			ret = fail(err, errlen, -EINVAL, "%s is \"%s\", not a number", path,
-				   shown(val, buf, sizeof(buf)));
-			goto out;
-		}
-		snprintf(v->ifname, HX_IFNAMSIZ - 1, "vif%u.%u", domid, handle);
+	if (val && hx_ifname_check(val)) {
+		ret = fail(err, errlen, -EINVAL, "%s is \"%s\", not a netdev name", path,
+			   shown(val, buf, sizeof(buf)));
+		goto out;
 	}
+	strcpy(v->ifname, val ? val : v->kname);
 	free(val);
 
 	snprintf(path, sizeof(path), "%s/ip", be);

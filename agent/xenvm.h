@@ -23,7 +23,9 @@ struct hx_vif {
 	uint32_t devid;		/* /local/domain/DOMID/device/vif/DEVID */
 	uint32_t backend_id;	/* the domain holding the backend (0: dom0, else a driver domain) */
 	uint8_t mac[6];		/* the guest's MAC, from the backend's `mac` */
-	char ifname[16];	/* backend `vifname`, else vif<domid>.<handle> as netback names it */
+	char ifname[16];	/* its final name: backend `vifname`, else kname */
+	char kname[16];		/* vif<domid>.<handle>: netback's name for it, before the
+				 * hotplug script renames it to vifname */
 	char backend[128];	/* /local/domain/BACKEND_ID/backend/vif/DOMID/DEVID */
 	char ip[128];		/* backend `ip` (space-separated addresses, as libxl writes), "" if none */
 };

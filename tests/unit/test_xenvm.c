@@ -184,6 +184,7 @@ TEST(xenvm_domain_vifs)
 		CHECK_INT(v[0].backend_id, 0);
 		CHECK_MEM(v[0].mac, mac0, 6);
 		CHECK_STR(v[0].ifname, "vif5.0");
+		CHECK_STR(v[0].kname, "vif5.0");
 		CHECK_STR(v[0].backend, "/local/domain/0/backend/vif/5/0");
 		CHECK_STR(v[0].ip, "10.0.0.5 fd00::5");
 		CHECK_INT(v[1].devid, 2);
@@ -191,6 +192,7 @@ TEST(xenvm_domain_vifs)
 		CHECK_STR(v[1].ip, "");
 		CHECK_INT(v[2].devid, 10);
 		CHECK_STR(v[2].ifname, "web.ten");
+		CHECK_STR(v[2].kname, "vif5.10");
 		CHECK_MEM(v[2].mac, mac2, 6);
 	}
 	CHECK_INT(hx_domain_vifs(x, 5, v, 2, &n, err, sizeof(err)), -E2BIG) && CHECK_INT(n, 0) &&
@@ -212,7 +214,7 @@ TEST(xenvm_vif_name_as_netback_makes_it)
 	APPLY(x, "vif 32751 0 00:16:3e:00:00:01");
 	APPLY(x, "write /local/domain/0/backend/vif/32751/0/handle 123456");
 	CHECK_INT(hx_domain_vifs(x, 32751, v, 1, &n, err, sizeof(err)), 0) &&
-		CHECK_STR(v[0].ifname, "vif32751.12345");
+		CHECK_STR(v[0].ifname, "vif32751.12345") && CHECK_STR(v[0].kname, "vif32751.12345");
 	APPLY(x, "rm /local/domain/0/backend/vif/32751/0/handle");
 	CHECK_INT(hx_domain_vifs(x, 32751, v, 1, &n, err, sizeof(err)), -ENOENT) &&
 		CHECK(strstr(err, "handle"));
@@ -255,6 +257,8 @@ static const struct bad_vif bad_vifs[] = {
 	{ "write /local/domain/0/backend/vif/5/0/mac 01:00:5e:00:00:01", -EINVAL, "unicast" },
 	{ "write /local/domain/0/backend/vif/5/0/mac 00:00:00:00:00:00", -EINVAL, "unicast" },
 	{ "rm /local/domain/0/backend/vif/5/0/mac", -ENOENT, "/mac" },
+	{ "rm /local/domain/0/backend/vif/5/0/handle", -ENOENT, "/handle" },
+	{ "write /local/domain/0/backend/vif/5/0/handle -1", -EINVAL, "not a number" },
 	{ "write /local/domain/0/backend/vif/5/0/vifname abcdefghijklmnop", -EINVAL,
 	  "not a netdev name" },
 	{ "write /local/domain/0/backend/vif/5/0/vifname a/b", -EINVAL, "vifname" },
