@@ -27,7 +27,10 @@
 #include "names.h"
 #include "print.h"
 
-#define HANDOFFCTL_VERSION "0.1.0"
+#ifndef HANDOFF_VERSION
+#define HANDOFF_VERSION "unknown"
+#endif
+
 
 enum {
 	EXIT_OK = 0,
@@ -611,7 +614,7 @@ int main(int argc, char **argv)
 			return finish_output();
 		} else if (!strcmp(a, "--version") || !strcmp(a, "-V")) {
 			printf("handoffctl %s (genl family \"%s\" version %d)\n",
-			       HANDOFFCTL_VERSION, HANDOFF_GENL_NAME, HANDOFF_GENL_VERSION);
+			       HANDOFF_VERSION, HANDOFF_GENL_NAME, HANDOFF_GENL_VERSION);
 			return finish_output();
 		} else if (a[1] != '-' && a[1] != '\0' && strspn(a + 1, "jps") == strlen(a + 1)) {
 			/* Bundled short options: -j, -p, -s, -jp, ... */

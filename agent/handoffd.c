@@ -42,8 +42,8 @@
 #include "status.h"
 #include "xen.h"
 
-#ifndef HANDOFFD_VERSION
-#define HANDOFFD_VERSION "unknown"
+#ifndef HANDOFF_VERSION
+#define HANDOFF_VERSION "unknown"
 #endif
 
 #define MAX_CONNS 64
@@ -866,7 +866,7 @@ int main(int argc, char **argv)
 		case 'x': xen = optarg; break;
 		case 's': d.state_dir = optarg; break;
 		case 'v': verbose = true; break;
-		case 'V': printf("handoffd %s\n", HANDOFFD_VERSION); return 0;
+		case 'V': printf("handoffd %s\n", HANDOFF_VERSION); return 0;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -915,7 +915,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	dlog(LOG_NOTICE, "handoffd %s ready: tunnel port %u, %u peer(s), arm point %s",
-	     HANDOFFD_VERSION, d.e.tunnel_port, d.cfg.npeers,
+	     HANDOFF_VERSION, d.e.tunnel_port, d.cfg.npeers,
 	     d.cfg.arm_point == HD_ARM_REQUEST ? "request" : "suspended");
 	notify("READY=1");
 	run(&d);

@@ -15,12 +15,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
-#include <xen/sched.h>
 
 #include "kdf.h"
 #include "names.h"
 #include "parse.h"
 #include "xenvm.h"
+
+/* xen/sched.h's SHUTDOWN_suspend: a stable ABI value, without Xen's GNU C headers. */
+#define HD_SHUTDOWN_SUSPEND 2
 
 #define TOKEN_INTRO "intro"
 #define TOKEN_RELEASE "release"
@@ -546,7 +548,7 @@ static void check_source(struct hd_engine *e, struct hd_mig *m)
 		LOG(e, LOG_WARNING, "vm %s: domain %u: %s", m->name, m->domid, strerror(-r));
 		return;
 	}
-	if (di.shutdown && di.shutdown_reason == SHUTDOWN_suspend) {
+	if (di.shutdown && di.shutdown_reason == HD_SHUTDOWN_SUSPEND) {
 		if (m->state == HD_MIG_READY)
 			arm(e, m, e->cfg->arm_point == HD_ARM_SUSPENDED ?
 				  "the suspend (arm-point suspended)" :

@@ -1,0 +1,225 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Two handoffd agents, one per host, each with a scripted Xen (the fake
+# backend: xenstore and domain events written by this script as xl would
+# cause them), drive the module through real migrations:
+#   1. xl's order through the handoff-migrate wrapper (XL is a stand-in that
+#      plays the memory-copy phases): the agents set the sessions up, arm at
+#      the suspend request, find the incoming domain by uuid and its vif
+#      through xenstore, attach; the module cuts over; frame-exact check;
+#      both agents then delete the ended sessions.
+#   2. the migration fails (the source domain resumes): both halves abort.
+#   3. the destination agent is killed after arming and restarted before the
+#      incoming domain appears: it takes its session over from its record
+#      and the cutover is still frame-exact.
+#
+#   cl: c0 10.99.0.100 ──┐
+#                        sw: sw0
+#   hs: br0 10.99.0.1 ───┤   br0 = up0 + vifA ── vm: eth0   (domain 3, before)
+#   hd: br0 10.99.0.2 ───┘   br0 = up0 + vifB ── vm: ethB   (domain 5, after)
+#   handoffd hs (fake Xen hs.ctl) <── TCP 10.99.0.1 <-> 10.99.0.2:6658 ──> handoffd hd (hd.ctl)
+#        tunnel hs:6657 <-> hd:6657 over the same segment
+. "$(dirname "$0")/lib.sh"
+HANDOFFD=${HANDOFFD:-$BUILD/agent/handoffd}
+MIGRATE=$TOP/agent/hooks/handoff-migrate
+UUID=0b8f3a52-5c1e-4b7a-9d2e-3f4a5b6c7d8e
+PORT=5555
+tmp=$(mktemp -d)
+AGENTS=()
+stop_agents() {
+	local p
+	for p in "${AGENTS[@]}"; do
+		kill "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+	done
+	AGENTS=()
+}
+trap 'stop_agents; netns_cleanup' EXIT
+
+psk=$tmp/psk
+make_key "$psk"
+
+# agent NS ADDR PEER: writes NS.conf, starts handoffd, waits for its socket.
+agent() {
+	local ns=$1
+	cat >"$tmp/$ns.conf" <<-EOF
+		# test agent for $ns
+		listen = $2:6658
+		peer = $3
+		key-file = $psk
+		control-socket = $tmp/$ns.sock
+		log-level = debug
+		arm-point = request
+	EOF
+	rm -f "$tmp/$ns.sock"	# a killed agent leaves its socket behind
+	ip netns exec "$ns" "$HANDOFFD" -c "$tmp/$ns.conf" --xen "fake:$tmp/$ns.ctl" \
+		--state-dir "$tmp/$ns.state" 2>>"$tmp/$ns.log" &
+	AGENTS+=($!)
+	eval "PID_$ns=$!"
+	wait_for 100 test -S "$tmp/$ns.sock" || { cat "$tmp/$ns.log"; fail "handoffd in $ns did not start"; }
+}
+# xen NS LINE...: commands for that host's scripted Xen.
+xen() {
+	local ns=$1 l
+	shift
+	for l in "$@"; do
+		timeout 5 sh -c 'printf "%s\n" "$1" >"$2"' _ "$l" "$tmp/$ns.ctl" ||
+			fail "fake Xen of $ns did not take: $l"
+	done
+}
+hctl() {	# hctl NS ARGS...: handoffctl against that agent
+	local ns=$1
+	shift
+	ip netns exec "$ns" "$HANDOFFCTL" -S "$tmp/$ns.sock" "$@"
+}
+nsessions() {
+	nsctl "$1" -j session show | jget 'len(d)'
+}
+# The session id the source agent chose: the only source session of hs.
+src_id() {
+	nsctl hs -j session show | jget '[s["id"] for s in d if s["role"] == "source"][0]'
+}
+state_of() {	# NS ROLE
+	nsctl "$1" -j session show | jget "[s['state'] for s in d if s['role'] == '$2'][0]"
+}
+
+fresh_lab() {
+	stop_agents
+	netns_cleanup
+	NETNS=()
+	lab_setup
+	ip netns exec hs sysctl -qw net.handoff.grace_ms=300
+	rm -rf "$tmp"/h?.*
+	agent hs 10.99.0.1 10.99.0.2
+	agent hd 10.99.0.2 10.99.0.1
+	xen hs "domain new 3 $UUID vm" "vif 3 0 $VM_MAC vifA" "domain unpause 3"
+}
+
+# The frames in flight: a logger in the guest, the blaster from the client.
+start_traffic() {
+	start_log vm eth0 $PORT "$tmp/before"
+	LOG0=$LOG_PID
+	start_blast "$tmp/sent" "$VM_IP" $PORT 500
+	BLASTER=$BLAST_PID
+	sleep 1
+}
+
+# The suspend request: the agent arms (its watch); then the guest stops.
+# The blaster is held while this happens, so the boundary is exact.
+suspend_guest() {
+	kill -STOP "$BLASTER"
+	sleep 0.3
+	kill "$LOG0"
+	wait "$LOG0" || true
+	xen hs "write /local/domain/3/control/shutdown suspend"
+	wait_for 50 test "$(state_of hs source)" = armed || fail "the source agent did not arm"
+	vm_suspend
+	kill -CONT "$BLASTER"
+	xen hs "write /local/domain/3/control/shutdown" "domain shutdown 3 suspend"
+}
+
+# The destination domain is restored with its vif (carrier off); the agent
+# must attach by itself.
+restore_dest() {
+	vm_restore
+	start_log vm ethB $PORT "$tmp/after"
+	LOG1=$LOG_PID
+	xen hd "domain new 5 $UUID vm--incoming" "vif 5 0 $VM_MAC vifB"
+	wait_for 50 test "$(state_of hd dest)" = attached ||
+		{ cat "$tmp/hd.log"; fail "the destination agent did not attach"; }
+}
+
+finish_traffic() {
+	sleep 2
+	kill "$BLASTER"
+	wait "$BLASTER" || true
+	sleep 1
+	kill "$LOG1" 2>/dev/null || true
+	wait "$LOG1" 2>/dev/null || true
+	check_split "$tmp/sent" "$tmp/before" "$tmp/after"
+}
+
+echo "  1. xl's order through handoff-migrate"
+fresh_lab
+start_traffic
+# A stand-in for `xl migrate`: plays the phases when the wrapper runs it.
+cat >"$tmp/xl" <<-EOF
+	#!/bin/sh
+	echo "\$@" >"$tmp/xl.args"
+	touch "$tmp/xl.started"
+	while [ ! -e "$tmp/xl.done" ]; do sleep 0.1; done
+	exit \$(cat "$tmp/xl.done")
+EOF
+chmod +x "$tmp/xl"
+ip netns exec hs env XL="$tmp/xl" HANDOFFCTL="$HANDOFFCTL" HANDOFFD_SOCKET="$tmp/hs.sock" \
+	"$MIGRATE" --peer 10.99.0.2 vm hd-host >"$tmp/migrate.out" 2>&1 &
+migrate=$!
+wait_for 100 test -e "$tmp/xl.started" || { cat "$tmp/migrate.out"; fail "the wrapper did not run xl"; }
+expect_eq "xl's arguments" "$(cat "$tmp/xl.args")" "migrate vm hd-host"
+expect_eq "source session" "$(state_of hs source)" new
+expect_eq "destination session" "$(state_of hd dest)" new
+id=$(src_id)
+hctl hs status
+expect_eq "agent status" "$(hctl hs -j status | jget 'd["migrations"][0]["state"]')" ready
+suspend_guest
+restore_dest
+ip -n hs link del vifA
+xen hs "domain destroy 3"
+vm_unpause
+wait_for 50 test "$(sess_state hd "$id" dest)" != attached || fail "no activation"
+echo 0 >"$tmp/xl.done"
+wait "$migrate" || { cat "$tmp/migrate.out"; fail "handoff-migrate failed"; }
+finish_traffic
+# The agents delete what the module ended, then forget the migration.
+wait_for 150 test "$(nsessions hs)" = 0 || fail "source session left behind"
+wait_for 150 test "$(nsessions hd)" = 0 || fail "destination session left behind"
+wait_for 50 test "$(hctl hd -j status | jget 'len(d["migrations"])')" = 0 ||
+	fail "the destination agent kept its record"
+grep -q "cutover vm vm vif vifB" "$tmp/hd.log" || { cat "$tmp/hd.log"; fail "no cutover line logged"; }
+grep "cutover vm" "$tmp/hd.log" | sed 's/^/    /'
+
+echo "  2. the migration fails: the source resumes"
+fresh_lab
+hctl hs migrate-begin vm 10.99.0.2 >/dev/null
+xen hs "write /local/domain/3/control/shutdown suspend"
+wait_for 50 test "$(state_of hs source)" = armed || fail "the source agent did not arm"
+xen hs "write /local/domain/3/control/shutdown" "domain shutdown 3 suspend" "domain resume 3"
+wait_for 50 test "$(nsessions hs)" = 0 || fail "the source agent did not abort"
+wait_for 50 test "$(nsessions hd)" = 0 || fail "the destination did not abort"
+grep -q "aborting: the source domain resumed" "$tmp/hs.log" || fail "no abort logged"
+
+echo "  3. the destination agent restarts mid-migration"
+fresh_lab
+start_traffic
+hctl hs migrate-begin vm 10.99.0.2 >/dev/null
+id=$(src_id)
+suspend_guest
+kill -9 "$PID_hd"
+wait "$PID_hd" 2>/dev/null || true
+agent hd 10.99.0.2 10.99.0.1
+wait_for 50 grep -q "took over 1 session" "$tmp/hd.log" || { cat "$tmp/hd.log"; fail "no takeover"; }
+restore_dest
+ip -n hs link del vifA
+xen hs "domain destroy 3"
+vm_unpause
+wait_for 50 test "$(sess_state hd "$id" dest)" != attached || fail "no activation"
+finish_traffic
+wait_for 150 test "$(nsessions hd)" = 0 || fail "destination session left behind"
+
+# Bad input on the control socket and from strangers never hurts the agents.
+expect_fail hctl hs migrate-begin vm 10.99.0.77
+expect_fail hctl hs migrate-begin nosuchvm 10.99.0.2
+ip netns exec cl $PY - <<'PY'
+import socket
+s = socket.create_connection(("10.99.0.1", 6658), timeout=5)
+try:
+    s.sendall(b"\x00" * 64)
+    s.recv(64)
+except OSError:
+    pass
+PY
+grep -q "refused a connection from 10.99.0.100" "$tmp/hs.log" || fail "a stranger was not refused"
+hctl hs status >/dev/null || fail "the source agent died"
+hctl hd status >/dev/null || fail "the destination agent died"
+stop_agents
+rm -rf "$tmp"
