@@ -309,10 +309,10 @@ TEST(mig_begin_sets_up_both_halves_with_matching_keys)
 	CHECK_MEM(s->rx, d->tx, 32);
 	CHECK(memcmp(s->tx, s->rx, 32));
 	/* The tunnel goes to the peer's address at the peer module's port. */
-	inet_ntop(AF_INET, &((struct sockaddr_in *)&s->req.peer)->sin_addr, ip, sizeof(ip));
+	inet_ntop(AF_INET, &((const struct sockaddr_in *)&s->req.peer)->sin_addr, ip, sizeof(ip));
 	CHECK_STR(ip, "192.0.2.2");
-	CHECK_INT(ntohs(((struct sockaddr_in *)&s->req.peer)->sin_port), 6657);
-	inet_ntop(AF_INET, &((struct sockaddr_in *)&d->req.peer)->sin_addr, ip, sizeof(ip));
+	CHECK_INT(ntohs(((const struct sockaddr_in *)&s->req.peer)->sin_port), 6657);
+	inet_ntop(AF_INET, &((const struct sockaddr_in *)&d->req.peer)->sin_addr, ip, sizeof(ip));
 	CHECK_STR(ip, "192.0.2.1");
 	/* The vif's configured address travels with the offer. */
 	CHECK_INT(d->req.naddrs, 1);
