@@ -35,8 +35,8 @@ nsctl hd session attach id 1 dev vifB
 ip -n hs link del vifA
 ip netns exec cl $PY - c0 "$VM_MAC" "$tmp/seen" <<'PY' &
 import socket, struct, sys, time
-s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))
-s.bind((sys.argv[1], 0))
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, 0)   # ETH_P_ALL at bind: this device only
+s.bind((sys.argv[1], 3))
 s.settimeout(0.1)
 open(sys.argv[3] + ".ready", "w").close()
 mac = bytes(int(x, 16) for x in sys.argv[2].split(":"))

@@ -24,8 +24,8 @@ tmp=$(mktemp -d)
 # Capture one genuine tunnel packet on the destination host's uplink.
 ip netns exec hd $PY - "$tmp/pkt" <<'PY' &
 import socket, struct, sys
-s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))
-s.bind(("up0", 0))
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, 0)   # ETH_P_ALL at bind: this device only
+s.bind(("up0", 3))
 s.settimeout(20)
 open(sys.argv[1] + ".ready", "w").close()
 while True:

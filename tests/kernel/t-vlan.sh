@@ -35,9 +35,9 @@ l=$LOG_PID
 ip netns exec sw $PY - swhd "$tmp/rarp" <<'PY' &
 import socket, struct, sys, time
 # The tag may be in the frame or, stripped on receive, in PACKET_AUXDATA.
-s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, 0)   # ETH_P_ALL at bind: this device only
 s.setsockopt(263, 8, 1)     # SOL_PACKET, PACKET_AUXDATA
-s.bind((sys.argv[1], 0))
+s.bind((sys.argv[1], 3))
 s.settimeout(0.2)
 open(sys.argv[2] + ".ready", "w").close()
 end, found = time.time() + 6, []

@@ -54,9 +54,13 @@ def blast(target, port, rate, size=64):
 
 def log(iface, port, path):
     signal.signal(signal.SIGTERM, stop)
-    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))
+    # Protocol 0 at creation, ETH_P_ALL only at bind: a packet socket made
+    # with a protocol hears every device of the netns until bind() narrows
+    # it, and a frame the suspended guest's old NIC saw meanwhile would be
+    # logged as if the new NIC had received it.
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, 0)
     s.setsockopt(socket.SOL_SOCKET, 33, 64 << 20)   # SO_RCVBUFFORCE
-    s.bind((iface, 0))
+    s.bind((iface, 3))    # ETH_P_ALL (Python converts to network order)
     s.settimeout(0.2)
     open(path + ".ready", "w").close()   # the test waits for this
     seqs = []
