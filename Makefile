@@ -42,15 +42,30 @@ install: install-dkms install-agent
 install-dkms:
 	tests/dkms.sh $(KVER)
 
-install-agent: agent
+install-agent: agent probe
 	install -D -m 0755 $(BUILD)/agent/handoffctl $(DESTDIR)$(PREFIX)/sbin/handoffctl
+	install -D -m 0755 $(BUILD)/agent/handoffd $(DESTDIR)$(PREFIX)/sbin/handoffd
+	install -D -m 0755 agent/hooks/handoff-migrate $(DESTDIR)$(PREFIX)/sbin/handoff-migrate
+	install -D -m 0755 agent/hooks/xapi-vm-pre-migrate \
+		$(DESTDIR)$(PREFIX)/share/handoff/xapi-vm-pre-migrate
+	install -D -m 0644 agent/systemd/handoffd.service \
+		$(DESTDIR)/etc/systemd/system/handoffd.service
+	sed -i 's#/usr/local/sbin/#$(PREFIX)/sbin/#g' $(DESTDIR)/etc/systemd/system/handoffd.service
+	install -D -m 0644 agent/handoffd.conf.example \
+		$(DESTDIR)$(PREFIX)/share/handoff/handoffd.conf.example
 	install -D -m 0644 agent/man/handoffctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/handoffctl.8
+	install -D -m 0644 agent/man/handoffd.8 $(DESTDIR)$(PREFIX)/share/man/man8/handoffd.8
+	install -D -m 0644 agent/man/handoff.7 $(DESTDIR)$(PREFIX)/share/man/man7/handoff.7
 	install -D -m 0755 $(BUILD)/lab/handoff-probe $(DESTDIR)$(PREFIX)/bin/handoff-probe
 
 uninstall:
 	-dkms remove -m handoff -v $(VERSION) --all
 	rm -rf /usr/src/handoff-$(VERSION)
-	rm -f $(DESTDIR)$(PREFIX)/sbin/handoffctl $(DESTDIR)$(PREFIX)/share/man/man8/handoffctl.8
+	rm -f $(DESTDIR)$(PREFIX)/sbin/handoffctl $(DESTDIR)$(PREFIX)/sbin/handoffd \
+		$(DESTDIR)$(PREFIX)/sbin/handoff-migrate $(DESTDIR)/etc/systemd/system/handoffd.service \
+		$(DESTDIR)$(PREFIX)/share/man/man8/handoffctl.8 \
+		$(DESTDIR)$(PREFIX)/share/man/man8/handoffd.8 $(DESTDIR)$(PREFIX)/share/man/man7/handoff.7
+	rm -rf $(DESTDIR)$(PREFIX)/share/handoff
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean

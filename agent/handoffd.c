@@ -60,6 +60,7 @@ struct conn {
 struct client {
 	struct client *next;
 	int fd;
+	bool busy;		/* its request is being served: no more input */
 	size_t len;
 	char buf[HD_CTL_LINE_MAX + 1];
 };
@@ -444,6 +445,8 @@ static void on_client(struct daemon *d, struct client *c)
 		return;
 	}
 	*nl = '\0';
+	/* The client may half-close now: its EOF must not drop the answer. */
+	c->busy = true;
 	on_request(d, c, c->buf);
 }
 
@@ -794,7 +797,8 @@ static void run(struct daemon *d)
 						    (hd_chan_wants_write(conn->ch) ? POLLOUT : 0) };
 		npeers = n - P_FIXED;
 		for (cl = d->clients; cl; cl = cl->next)
-			pfd[n++] = (struct pollfd){ .fd = cl->fd, .events = POLLIN };
+			if (!cl->busy)
+				pfd[n++] = (struct pollfd){ .fd = cl->fd, .events = POLLIN };
 		timeout = !t ? -1 : t <= now ? 0 : (int)(t - now);
 		if (poll(pfd, n, timeout) < 0) {
 			if (errno == EINTR)

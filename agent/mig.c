@@ -549,13 +549,15 @@ static void check_source(struct hd_engine *e, struct hd_mig *m)
 		return;
 	}
 	if (di.shutdown && di.shutdown_reason == HD_SHUTDOWN_SUSPEND) {
+		m->suspended = true;
 		if (m->state == HD_MIG_READY)
 			arm(e, m, e->cfg->arm_point == HD_ARM_SUSPENDED ?
 				  "the suspend (arm-point suspended)" :
 				  "the suspend (the request was not seen)");
 		return;
 	}
-	if (m->state == HD_MIG_ARMED && !di.shutdown && di.running)
+	/* Armed at the request, the guest runs on until it suspends: not a resume. */
+	if (m->state == HD_MIG_ARMED && m->suspended && !di.shutdown && di.running)
 		mig_abort(e, m, ECANCELED, "the source domain resumed: the migration failed",
 			  true);
 }

@@ -57,6 +57,7 @@ struct hd_mig {
 	uint32_t exclude;		/* dest: a domain of this uuid present at offer (localhost) */
 	bool has_domid, has_exclude;
 	bool sent_done;
+	bool suspended;			/* source: the domain was seen suspended */
 	void *chan;			/* the channel to the peer agent (may be NULL) */
 	struct sockaddr_storage peer;	/* the peer agent's address */
 	socklen_t peer_len;

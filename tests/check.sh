@@ -55,6 +55,32 @@ if [[ -z $kernel_only ]]; then
 	step "unit tests (ASan, UBSan)"
 	make -s unit 2>&1 | tee build/check/unit.log
 	tally build/check/unit.log
+
+	step "fuzzing the agent message parser (libFuzzer, ${FUZZ_SECONDS:-30} s)"
+	if make -s -C agent fuzz BUILD="$top/build" FUZZ_SECONDS="${FUZZ_SECONDS:-30}" \
+		>build/check/fuzz.log 2>&1; then
+		grep -E '^stat::number_of_executed_units|^Done' build/check/fuzz.log
+		echo "fuzz: 1 passed, 0 failed"
+		passed=$((passed + 1))
+	else
+		tail -30 build/check/fuzz.log
+		echo "fuzz: 0 passed, 1 failed"
+		failed=$((failed + 1))
+	fi
+
+	step "systemd unit (systemd-analyze verify)"
+	unit=build/check/handoffd.service
+	sed "s#/usr/local/sbin/handoffd#$top/build/agent/handoffd#g" agent/systemd/handoffd.service >"$unit"
+	# verify exits 0 on unknown keys and bad values: any output is a failure.
+	out=$(systemd-analyze verify --man=no "$unit" 2>&1)
+	if [[ -z "$out" ]]; then
+		echo "systemd: 1 passed, 0 failed"
+		passed=$((passed + 1))
+	else
+		echo "$out"
+		echo "systemd: 0 passed, 1 failed"
+		failed=$((failed + 1))
+	fi
 fi
 
 step "DKMS add/build/install for $kver"

@@ -5,7 +5,8 @@ set -euo pipefail
 
 pkgs=(
 	build-essential pkg-config linux-headers-amd64 dkms kmod openssl
-	libnl-3-dev libnl-genl-3-dev libmnl-dev
+	libnl-3-dev libnl-genl-3-dev libmnl-dev libsodium-dev libxen-dev
+	clang libclang-rt-14-dev systemd
 	qemu-system-x86 busybox-static cpio xz-utils zstd
 	iproute2 iputils-ping procps util-linux python3 ethtool
 )

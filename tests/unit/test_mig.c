@@ -342,6 +342,11 @@ TEST(mig_full_run_arms_attaches_and_cleans_up)
 	c = find_call(&src, HANDOFF_CMD_SESSION_ARM, 0);
 	CHECK(c && c->id == id);
 	CHECK_STR(hd_mig_state_name(src.e.migs->state), "armed");
+	/* The guest runs on until it suspends: that is no resume. */
+	src.now += 5 * HD_POLL_MS;
+	hd_on_timer(&src.e);
+	CHECK(!find_call(&src, HANDOFF_CMD_SESSION_ABORT, 0));
+	CHECK_STR(hd_mig_state_name(src.e.migs->state), "armed");
 	xen(&src, "write /local/domain/3/control/shutdown");
 	xen(&src, "domain shutdown 3 suspend");
 	watches(&src);
