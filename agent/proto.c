@@ -26,11 +26,13 @@ static const struct {
 			   BIT(HD_ATTR_UUID) | BIT(HD_ATTR_STATUS) | BIT(HD_ATTR_REASON) },
 	[HD_MSG_DONE] = { BIT(HD_ATTR_UUID) | BIT(HD_ATTR_STATUS),
 			  BIT(HD_ATTR_UUID) | BIT(HD_ATTR_STATUS) },
+	[HD_MSG_WANT] = { BIT(HD_ATTR_UUID), BIT(HD_ATTR_UUID) },
 };
 
 static const char *const type_names[] = {
 	[HD_MSG_AUTH] = "AUTH", [HD_MSG_OFFER] = "OFFER", [HD_MSG_ACCEPT] = "ACCEPT",
 	[HD_MSG_REJECT] = "REJECT", [HD_MSG_ABORT] = "ABORT", [HD_MSG_DONE] = "DONE",
+	[HD_MSG_WANT] = "WANT",
 };
 
 /* Reasons are static strings (the caller keeps *why), one per attribute. */
@@ -50,14 +52,14 @@ static const char *const why_unused[] = PER_ATTR("this message type has no");
 
 const char *hd_msg_type_name(uint8_t type)
 {
-	if (type >= HD_MSG_AUTH && type <= HD_MSG_DONE)
+	if (type >= HD_MSG_AUTH && type <= HD_MSG_LAST)
 		return type_names[type];
 	return "unknown";
 }
 
 static bool valid_type(uint8_t type)
 {
-	return type >= HD_MSG_AUTH && type <= HD_MSG_DONE;
+	return type >= HD_MSG_AUTH && type <= HD_MSG_LAST;
 }
 
 static uint16_t get16(const uint8_t *p)

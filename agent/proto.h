@@ -30,21 +30,32 @@
 /* Largest status: errno values are below 4096 on Linux. */
 #define HD_MSG_STATUS_MAX 4095
 
-enum hd_msg_type { HD_MSG_AUTH = 1, HD_MSG_OFFER, HD_MSG_ACCEPT, HD_MSG_REJECT, HD_MSG_ABORT, HD_MSG_DONE };
+/*
+ * AUTH proves the key (channel.c); OFFER (source -> destination) proposes the
+ * sessions of a VM, ACCEPT/REJECT answer it; ABORT ends them (either way);
+ * DONE: the source domain is gone. WANT (destination -> source): "if the VM
+ * of this uuid runs on your host, offer it to me" (toolstacks whose hook runs
+ * on the destination only, such as libvirt's libxl driver).
+ */
+enum hd_msg_type {
+	HD_MSG_AUTH = 1, HD_MSG_OFFER, HD_MSG_ACCEPT, HD_MSG_REJECT, HD_MSG_ABORT, HD_MSG_DONE,
+	HD_MSG_WANT,
+	HD_MSG_LAST = HD_MSG_WANT
+};
 
 /*
  * Attributes, and which message types carry them
  * (R required, O optional, - never; VIF and ADDR repeat):
- *                        AUTH OFFER ACCEPT REJECT ABORT DONE
- *   UUID     16 bytes     -    R     R      R      R     R    not all zero
- *   NAME     string       -    O     -      -      -     -    1..63 chars + NUL
- *   NONCE    32 bytes     R    R     R      -      -     -
- *   PORT     u16          -    R     R      -      -     -    non-zero
- *   VIF      u64 session, -   1..8  1..8    -      -     -    non-zero, distinct
- *            u32 devid, 6-byte MAC                           sessions; unicast MAC
- *   ADDR     4 or 16      -   0..16  -      -      -     -    IPv4 or IPv6 by length
- *   STATUS   s32          -    -     -      R      R     R    0..HD_MSG_STATUS_MAX
- *   REASON   string       -    -     -      O      O     -    1..127 chars + NUL
+ *                        AUTH OFFER ACCEPT REJECT ABORT DONE WANT
+ *   UUID     16 bytes     -    R     R      R      R     R    R    not all zero
+ *   NAME     string       -    O     -      -      -     -    -    1..63 chars + NUL
+ *   NONCE    32 bytes     R    R     R      -      -     -    -
+ *   PORT     u16          -    R     R      -      -     -    -    non-zero
+ *   VIF      u64 session, -   1..8  1..8    -      -     -    -    non-zero, distinct
+ *            u32 devid, 6-byte MAC                                sessions; unicast MAC
+ *   ADDR     4 or 16      -   0..16  -      -      -     -    -    IPv4 or IPv6 by length
+ *   STATUS   s32          -    -     -      R      R     R    -    0..HD_MSG_STATUS_MAX
+ *   REASON   string       -    -     -      O      O     -    -    1..127 chars + NUL
  * Strings are printable (no control characters), NUL-terminated, non-empty.
  */
 enum hd_msg_attr {

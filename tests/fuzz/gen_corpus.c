@@ -17,7 +17,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s DIR\n", argv[0]);
 		return 2;
 	}
-	for (t = HD_MSG_AUTH; t <= HD_MSG_DONE; t++) {
+	for (t = HD_MSG_AUTH; t <= HD_MSG_LAST; t++) {
 		FILE *f;
 
 		test_msg(&m, t);

@@ -45,6 +45,8 @@ static inline void test_msg(struct hd_msg *m, uint8_t type)
 	case HD_MSG_DONE:
 		m->status = 0;
 		break;
+	case HD_MSG_WANT:
+		break;	/* the uuid only */
 	}
 }
 

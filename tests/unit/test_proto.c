@@ -34,7 +34,7 @@ TEST(proto_round_trip_every_type)
 	size_t len, len2;
 	uint8_t t;
 
-	for (t = HD_MSG_AUTH; t <= HD_MSG_DONE; t++) {
+	for (t = HD_MSG_AUTH; t <= HD_MSG_LAST; t++) {
 		test_msg(&m, t);
 		if (!CHECK_INT(hd_msg_encode(&m, buf, sizeof(buf), &len), 0))
 			continue;
@@ -117,7 +117,7 @@ TEST(proto_encode_rejects)
 	CHECK_INT(hd_msg_encode(&m, buf, 3, &len), -EMSGSIZE);
 	m.type = 0;
 	CHECK_INT(hd_msg_encode(&m, buf, sizeof(buf), &len), -EINVAL);
-	m.type = HD_MSG_DONE + 1;
+	m.type = HD_MSG_LAST + 1;
 	CHECK_INT(hd_msg_encode(&m, buf, sizeof(buf), &len), -EINVAL);
 	test_msg(&m, HD_MSG_OFFER);
 	m.nvifs = HD_MAX_VIFS + 1;
@@ -252,7 +252,7 @@ TEST(proto_decode_rejects_header)
 	CHECK_STR(reject(&r), "unsupported protocol version");
 	raw_start(&r, HD_PROTO_VERSION, 0);
 	CHECK_STR(reject(&r), "unknown message type");
-	raw_start(&r, HD_PROTO_VERSION, HD_MSG_DONE + 1);
+	raw_start(&r, HD_PROTO_VERSION, HD_MSG_LAST + 1);
 	CHECK_STR(reject(&r), "unknown message type");
 	raw_done(&r);
 	raw_attr(&r, HD_ATTR_STATUS, 4, status0);
@@ -465,5 +465,6 @@ TEST(proto_type_names)
 	CHECK_STR(hd_msg_type_name(HD_MSG_OFFER), "OFFER");
 	CHECK_STR(hd_msg_type_name(HD_MSG_DONE), "DONE");
 	CHECK_STR(hd_msg_type_name(0), "unknown");
-	CHECK_STR(hd_msg_type_name(HD_MSG_DONE + 1), "unknown");
+	CHECK_STR(hd_msg_type_name(HD_MSG_WANT), "WANT");
+	CHECK_STR(hd_msg_type_name(HD_MSG_LAST + 1), "unknown");
 }
