@@ -73,6 +73,11 @@ int hd_ctl_parse(const char *line, struct hd_ctl_req *req, char *err, size_t err
 		memcpy(req->dest, w[2], sizeof(req->dest));
 		return 0;
 	}
+	if (!strcmp(w[0], "migrate-expect") && n == 2) {
+		req->verb = HD_CTL_EXPECT;
+		memcpy(req->vm, w[1], sizeof(req->vm));
+		return 0;
+	}
 	if (!strcmp(w[0], "migrate-end") && n == 3 &&
 	    (!strcmp(w[2], "ok") || !strcmp(w[2], "failed"))) {
 		req->verb = HD_CTL_END;
@@ -81,7 +86,7 @@ int hd_ctl_parse(const char *line, struct hd_ctl_req *req, char *err, size_t err
 		return 0;
 	}
 	snprintf(err, errlen, "unknown request (expected: status [json] | migrate-begin VM DEST | "
-		 "migrate-end VM ok|failed)");
+		 "migrate-end VM ok|failed | migrate-expect UUID)");
 	return -EINVAL;
 }
 

@@ -5,6 +5,7 @@
  *
  *   migrate-begin VM DEST       VM: name, domid or uuid; DEST: peer ADDR[:PORT]
  *   migrate-end VM ok|failed    what the toolstack saw (failed aborts)
+ *   migrate-expect UUID         on the destination: ask the peers to offer it
  *   status [json]               the daemon's view: text lines, or one JSON line
  *
  * Answers: "ok TEXT", "error ERRNO TEXT", or for status the text / JSON
@@ -19,7 +20,7 @@
 
 #define HD_CTL_LINE_MAX 512
 
-enum hd_ctl_verb { HD_CTL_BEGIN, HD_CTL_END, HD_CTL_STATUS };
+enum hd_ctl_verb { HD_CTL_BEGIN, HD_CTL_END, HD_CTL_EXPECT, HD_CTL_STATUS };
 
 struct hd_ctl_req {
 	enum hd_ctl_verb verb;

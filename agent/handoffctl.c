@@ -72,6 +72,11 @@ static const char usage_begin[] =
 static const char usage_end[] =
 	"Usage: handoffctl [-S SOCKET] migrate-end VM { ok | failed }\n"
 	"  What the toolstack saw: `failed` aborts the cutover (the source resumed).\n";
+static const char usage_expect[] =
+	"Usage: handoffctl [-S SOCKET] migrate-expect UUID\n"
+	"  On the destination: asks every configured peer to offer the VM of this uuid\n"
+	"  if it runs there (for hooks that run on the destination only, like\n"
+	"  libvirt's). Returns once a source offered and the sessions exist.\n";
 static const char usage_status[] =
 	"Usage: handoffctl [-S SOCKET] [-j] status\n"
 	"  handoffd's migrations, their state and sessions.\n";
@@ -113,6 +118,7 @@ static const char usage_full[] =
 	"       handoffctl [OPTIONS] monitor\n"
 	"       handoffctl [-S SOCKET] migrate-begin VM DEST\n"
 	"       handoffctl [-S SOCKET] migrate-end VM { ok | failed }\n"
+	"       handoffctl [-S SOCKET] migrate-expect UUID\n"
 	"       handoffctl [-S SOCKET] [-j] status\n"
 	"       handoffctl help | --help | COMMAND --help\n"
 	"\n"
@@ -570,6 +576,17 @@ static int cmd_daemon(const char *verb, int argc, char **argv)
 					   argv[0]);
 		return daemon_call(opt.json ? "status json" : "status", true);
 	}
+	if (!strcmp(verb, "migrate-expect")) {
+		if (wants_help(argc, argv)) {
+			fputs(usage_expect, stdout);
+			return EXIT_OK;
+		}
+		if (argc != 1 || !*argv[0] || strpbrk(argv[0], " \t\n") ||
+		    strlen(argv[0]) >= 128)
+			return usage_error(usage_expect, "migrate-expect: expected one uuid");
+		snprintf(line, sizeof(line), "migrate-expect %s", argv[0]);
+		return daemon_call(line, false);
+	}
 	if (wants_help(argc, argv)) {
 		fputs(!strcmp(verb, "migrate-begin") ? usage_begin : usage_end, stdout);
 		return EXIT_OK;
@@ -644,6 +661,8 @@ int main(int argc, char **argv)
 			fputs(usage_begin, stdout);
 		} else if (argc > 1 && !strcmp(argv[1], "migrate-end")) {
 			fputs(usage_end, stdout);
+		} else if (argc > 1 && !strcmp(argv[1], "migrate-expect")) {
+			fputs(usage_expect, stdout);
 		} else if (argc > 1 && !strcmp(argv[1], "status")) {
 			fputs(usage_status, stdout);
 		} else {
@@ -660,8 +679,8 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[0], "monitor"))
 		return cmd_monitor(argc - 1, argv + 1);
 	if (!strcmp(argv[0], "migrate-begin") || !strcmp(argv[0], "migrate-end") ||
-	    !strcmp(argv[0], "status"))
+	    !strcmp(argv[0], "migrate-expect") || !strcmp(argv[0], "status"))
 		return cmd_daemon(argv[0], argc - 1, argv + 1);
-	return usage_error(NULL, "unknown command \"%s\" (try: info session monitor migrate-begin migrate-end status help)",
+	return usage_error(NULL, "unknown command \"%s\" (try: info session monitor migrate-begin migrate-end migrate-expect status help)",
 			   argv[0]);
 }

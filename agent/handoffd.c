@@ -48,6 +48,8 @@
 
 #define MAX_CONNS 64
 #define MAX_CLIENTS 16
+/* A channel no migration uses is closed after this long without traffic. */
+#define IDLE_MS 30000
 
 struct conn {
 	struct conn *next;
@@ -55,6 +57,7 @@ struct conn {
 	struct sockaddr_storage addr;
 	socklen_t len;
 	char name[HC_SOCKADDR_STRLEN];
+	uint64_t last_ms;	/* last traffic */
 };
 
 struct client {
@@ -110,6 +113,14 @@ static void __attribute__((format(printf, 2, 3))) dlog(int level, const char *fm
 	va_start(ap, fmt);
 	vlog(level, fmt, ap);
 	va_end(ap);
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 static struct daemon *D(struct hd_engine *e)
@@ -194,6 +205,7 @@ static struct conn *conn_add(struct daemon *d, int fd, enum hd_chan_role role,
 	c->len = len;
 	if (hc_fmt_sockaddr(c->name, sa, len))
 		snprintf(c->name, sizeof(c->name), "?");
+	c->last_ms = now_ms();
 	c->next = d->conns;
 	d->conns = c;
 	d->nconns++;
@@ -311,14 +323,6 @@ static void op_log(struct hd_engine *e, int level, const char *fmt, ...)
 	va_end(ap);
 }
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static uint64_t op_now_ms(struct hd_engine *e)
 {
 	(void)e;
@@ -415,6 +419,10 @@ static void on_request(struct daemon *d, struct client *c, const char *line)
 	case HD_CTL_BEGIN:
 		dlog(LOG_INFO, "control: migrate-begin %s %s", req.vm, req.dest);
 		hd_begin(&d->e, fd, req.vm, req.dest);	/* answers when ready */
+		return;
+	case HD_CTL_EXPECT:
+		dlog(LOG_INFO, "control: migrate-expect %s", req.vm);
+		hd_expect(&d->e, fd, req.vm);	/* answers when offered */
 		return;
 	case HD_CTL_END:
 		dlog(LOG_INFO, "control: migrate-end %s %s", req.vm, req.ok ? "ok" : "failed");
@@ -572,6 +580,7 @@ static void on_conn(struct daemon *d, struct conn *c, short revents)
 	const char *why = NULL;
 	int r = 0;
 
+	c->last_ms = now_ms();
 	if (revents & (POLLIN | POLLHUP | POLLERR))
 		r = hd_chan_on_readable(c->ch, on_peer_msg, c, &why);
 	if (!r && (revents & POLLOUT))
@@ -770,6 +779,19 @@ static int open_all(struct daemon *d, const char *xen, char *err, size_t errlen)
 	return 0;
 }
 
+/* Channels opened for a WANT or left by ended migrations. */
+static void close_idle(struct daemon *d)
+{
+	struct conn *c, *next;
+	uint64_t now = now_ms();
+
+	for (c = d->conns; c; c = next) {
+		next = c->next;
+		if (now - c->last_ms > IDLE_MS && !hd_chan_used(&d->e, c))
+			conn_close(d, c, NULL);
+	}
+}
+
 enum { P_SIG, P_LISTEN, P_CONTROL, P_EVENTS, P_RTNL, P_XEN, P_FIXED };
 
 static void run(struct daemon *d)
@@ -800,6 +822,8 @@ static void run(struct daemon *d)
 			if (!cl->busy)
 				pfd[n++] = (struct pollfd){ .fd = cl->fd, .events = POLLIN };
 		timeout = !t ? -1 : t <= now ? 0 : (int)(t - now);
+		if (d->conns && (timeout < 0 || timeout > 5000))
+			timeout = 5000;	/* for close_idle() */
 		if (poll(pfd, n, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -841,6 +865,7 @@ static void run(struct daemon *d)
 		if (pfd[P_CONTROL].revents)
 			on_control_accept(d);
 		hd_on_timer(&d->e);
+		close_idle(d);
 	}
 }
 

@@ -73,6 +73,16 @@ struct hd_mig *hd_mig_find(struct hd_engine *e, const uint8_t uuid[16], uint8_t 
 	return NULL;
 }
 
+bool hd_chan_used(const struct hd_engine *e, const void *chan)
+{
+	const struct hd_mig *m;
+
+	for (m = e->migs; m; m = m->next)
+		if (m->chan == chan)
+			return true;
+	return false;
+}
+
 struct hd_mig *hd_mig_find_session(struct hd_engine *e, uint64_t id, uint8_t role)
 {
 	struct hd_mig *m;
@@ -317,24 +327,22 @@ static uint64_t new_session_id(struct hd_engine *e)
 	return id;
 }
 
-void hd_begin(struct hd_engine *e, int client, const char *vm, const char *dest)
+/*
+ * Offers domid's vifs to the agent at peer, over chan (the channel a WANT
+ * came on) or a new one. client (or -1) hears when the sessions exist.
+ */
+static void offer(struct hd_engine *e, int client, const char *vm, uint32_t domid,
+		  const struct sockaddr_storage *peer, socklen_t peer_len, void *chan)
 {
 	struct hx_vif vifs[HX_MAX_VIFS];
-	struct sockaddr_storage peer;
-	socklen_t peer_len;
 	struct hd_msg msg;
 	struct hd_mig *m;
 	uint8_t uuid[16];
 	unsigned int i, n;
-	uint32_t domid;
-	char err[256], path[64], *name;
+	char err[256], path[HC_SOCKADDR_STRLEN], *name, *p;
 	int r;
 
-	r = resolve_peer(e, dest, &peer, &peer_len, err, sizeof(err));
-	if (!r)
-		r = resolve_vm(e, vm, &domid, err, sizeof(err));
-	if (!r)
-		r = hx_domain_uuid(e->xen, domid, uuid, err, sizeof(err));
+	r = hx_domain_uuid(e->xen, domid, uuid, err, sizeof(err));
 	if (!r && hd_mig_find(e, uuid, HANDOFF_ROLE_SOURCE)) {
 		snprintf(err, sizeof(err), "%s is already migrating", vm);
 		r = -EBUSY;
@@ -362,7 +370,11 @@ void hd_begin(struct hd_engine *e, int client, const char *vm, const char *dest)
 	name = e->xen->ops->read(e->xen, path, NULL);
 	snprintf(m->name, sizeof(m->name), "%s", name ? name : vm);
 	free(name);
-	memcpy(&m->peer, &peer, peer_len);
+	/* The guest's name goes to logs and to the peer: printable only. */
+	for (p = m->name; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	memcpy(&m->peer, peer, peer_len);
 	m->peer_len = peer_len;
 	m->nvifs = n;
 	for (i = 0; i < n; i++) {
@@ -377,7 +389,8 @@ void hd_begin(struct hd_engine *e, int client, const char *vm, const char *dest)
 	m->state = HD_MIG_OFFERED;
 	m->t_next_ms = e->ops->now_ms(e) + HD_OFFER_TIMEOUT_MS;
 
-	m->chan = e->ops->connect(e, (struct sockaddr *)&peer, peer_len, err, sizeof(err));
+	m->chan = chan ? chan : e->ops->connect(e, (const struct sockaddr *)peer, peer_len, err,
+						sizeof(err));
 	if (!m->chan) {
 		answer(e, m, EHOSTUNREACH, err);
 		mig_free(e, m);
@@ -400,9 +413,28 @@ void hd_begin(struct hd_engine *e, int client, const char *vm, const char *dest)
 		memcpy(msg.addrs[i].addr, &m->addrs[i].in6,
 		       m->addrs[i].family == AF_INET ? 4 : 16);
 	}
-	LOG(e, LOG_INFO, "vm %s (domain %u): offering %u vif(s) to %s", m->name, domid, n, dest);
+	hc_fmt_sockaddr(path, peer, peer_len);
+	LOG(e, LOG_INFO, "vm %s (domain %u): offering %u vif(s) to %s", m->name, domid, n, path);
 	send_msg(e, m, &msg);
 	explicit_bzero(&msg, sizeof(msg));
+}
+
+void hd_begin(struct hd_engine *e, int client, const char *vm, const char *dest)
+{
+	struct sockaddr_storage peer;
+	socklen_t peer_len;
+	uint32_t domid;
+	char err[256];
+	int r;
+
+	r = resolve_peer(e, dest, &peer, &peer_len, err, sizeof(err));
+	if (!r)
+		r = resolve_vm(e, vm, &domid, err, sizeof(err));
+	if (r) {
+		e->ops->reply(e, client, -r, err);
+		return;
+	}
+	offer(e, client, vm, domid, &peer, peer_len, NULL);
 }
 
 static void set_port(struct sockaddr_storage *ss, uint16_t port)
@@ -657,6 +689,21 @@ static void try_find(struct hd_engine *e, struct hd_mig *m)
 	try_attach(e, m);
 }
 
+/* The client waiting for this uuid's offer, if any, hears of it. */
+static void expect_met(struct hd_engine *e, const uint8_t uuid[16], int err, const char *text)
+{
+	unsigned int i;
+
+	for (i = 0; i < HD_MAX_EXPECTS; i++) {
+		struct hd_expect *x = &e->expects[i];
+
+		if (x->used && !memcmp(x->uuid, uuid, 16)) {
+			x->used = false;
+			e->ops->reply(e, x->client, err, text);
+		}
+	}
+}
+
 static void reject(struct hd_engine *e, void *chan, const uint8_t uuid[16], int status,
 		   const char *why)
 {
@@ -721,6 +768,7 @@ static void on_offer(struct hd_engine *e, void *chan, const struct sockaddr *fro
 	}
 	if (make_sessions(e, m, err, sizeof(err))) {
 		reject(e, chan, msg->uuid, EIO, err);
+		expect_met(e, msg->uuid, EIO, err);
 		m->chan = NULL;
 		mig_free(e, m);
 		return;
@@ -735,7 +783,76 @@ static void on_offer(struct hd_engine *e, void *chan, const struct sockaddr *fro
 	send_msg(e, m, &acc);
 	LOG(e, LOG_INFO, "vm %s: accepted %u vif(s), waiting for the incoming domain", m->name,
 	    m->nvifs);
+	expect_met(e, m->uuid, 0, "offered and accepted");
 	try_find(e, m);
+}
+
+/* --- the destination asks (WANT) ------------------------------------------ */
+
+/* Source side: a peer expects a VM; offer it if it runs here. */
+static void on_want(struct hd_engine *e, void *chan, const struct sockaddr *from,
+		    socklen_t fromlen, const struct hd_msg *msg)
+{
+	const struct hd_peer_cfg *pc = hd_config_peer(e->cfg, from, fromlen);
+	char uuid[37], err[256];
+	uint32_t domid;
+
+	hx_uuid_format(msg->uuid, uuid);
+	if (!pc || hd_mig_find(e, msg->uuid, HANDOFF_ROLE_SOURCE))
+		return;
+	if (hx_domain_by_uuid(e->xen, msg->uuid, HX_DOMID_NONE, &domid, err, sizeof(err))) {
+		LOG(e, LOG_DEBUG, "a peer wants vm %s: not here", uuid);
+		return;
+	}
+	LOG(e, LOG_INFO, "a peer wants vm %s (domain %u): offering", uuid, domid);
+	offer(e, -1, uuid, domid, &pc->addr, pc->addrlen, chan);
+}
+
+void hd_expect(struct hd_engine *e, int client, const char *vm)
+{
+	struct hd_expect *x = NULL;
+	struct hd_msg msg;
+	unsigned int i, sent = 0;
+	uint8_t uuid[16];
+	char err[256];
+
+	if (hx_uuid_parse(vm, uuid)) {
+		e->ops->reply(e, client, EINVAL, "migrate-expect takes the VM's uuid");
+		return;
+	}
+	if (hd_mig_find(e, uuid, HANDOFF_ROLE_DEST)) {
+		e->ops->reply(e, client, 0, "already offered");
+		return;
+	}
+	for (i = 0; i < HD_MAX_EXPECTS && !x; i++)
+		if (!e->expects[i].used)
+			x = &e->expects[i];
+	if (!x) {
+		e->ops->reply(e, client, ENOSPC, "too many migrations expected at once");
+		return;
+	}
+	memset(&msg, 0, sizeof(msg));
+	msg.type = HD_MSG_WANT;
+	memcpy(msg.uuid, uuid, 16);
+	for (i = 0; i < e->cfg->npeers; i++) {
+		const struct hd_peer_cfg *pc = &e->cfg->peers[i];
+		void *chan = e->ops->connect(e, (const struct sockaddr *)&pc->addr, pc->addrlen,
+					     err, sizeof(err));
+
+		if (!chan)
+			LOG(e, LOG_WARNING, "asking %s for vm %s: %s", pc->text, vm, err);
+		else if (!e->ops->send(e, chan, &msg))
+			sent++;
+	}
+	if (!sent) {
+		e->ops->reply(e, client, EHOSTUNREACH, "no peer agent could be asked");
+		return;
+	}
+	memcpy(x->uuid, uuid, 16);
+	x->client = client;
+	x->deadline_ms = e->ops->now_ms(e) + HD_EXPECT_TIMEOUT_MS;
+	x->used = true;
+	LOG(e, LOG_INFO, "asked %u peer(s) for vm %s", sent, vm);
 }
 
 /* --- events --------------------------------------------------------------- */
@@ -772,6 +889,9 @@ void hd_on_msg(struct hd_engine *e, void *chan, const struct sockaddr *from, soc
 		mig_abort(e, m, msg->status > 0 ? msg->status : ECANCELED,
 			  msg->reason[0] ? msg->reason : "the peer aborted", false);
 		return;
+	case HD_MSG_WANT:
+		on_want(e, chan, from, fromlen, msg);
+		return;
 	case HD_MSG_DONE:
 		m = hd_mig_find(e, msg->uuid, HANDOFF_ROLE_DEST);
 		if (!m || m->chan != chan)
@@ -803,9 +923,14 @@ void hd_on_client_gone(struct hd_engine *e, int client)
 {
 	struct hd_mig *m;
 
+	unsigned int i;
+
 	for (m = e->migs; m; m = m->next)
 		if (m->client == client)
 			m->client = -1;
+	for (i = 0; i < HD_MAX_EXPECTS; i++)
+		if (e->expects[i].used && e->expects[i].client == client)
+			e->expects[i].used = false;
 }
 
 static uint32_t path_domid(const char *path)
@@ -935,6 +1060,17 @@ void hd_on_timer(struct hd_engine *e)
 {
 	uint64_t now = e->ops->now_ms(e);
 	struct hd_mig *m, *next;
+	unsigned int i;
+
+	for (i = 0; i < HD_MAX_EXPECTS; i++) {
+		struct hd_expect *x = &e->expects[i];
+
+		if (x->used && x->deadline_ms <= now) {
+			x->used = false;
+			e->ops->reply(e, x->client, ETIMEDOUT,
+				      "no peer agent offered this VM (is it running there?)");
+		}
+	}
 
 	for (m = e->migs; m; m = next) {
 		next = m->next;
@@ -953,6 +1089,11 @@ uint64_t hd_next_timer(const struct hd_engine *e)
 {
 	const struct hd_mig *m;
 	uint64_t t = 0;
+	unsigned int i;
+
+	for (i = 0; i < HD_MAX_EXPECTS; i++)
+		if (e->expects[i].used && (!t || e->expects[i].deadline_ms < t))
+			t = e->expects[i].deadline_ms;
 
 	for (m = e->migs; m; m = m->next)
 		if (m->t_next_ms && (!t || m->t_next_ms < t))

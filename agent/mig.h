@@ -96,6 +96,18 @@ struct hd_ops {
 	void (*saved)(struct hd_engine *e, const struct hd_mig *m, bool gone);
 };
 
+/* A destination waiting for a source to offer a VM (migrate-expect). */
+struct hd_expect {
+	bool used;
+	uint8_t uuid[16];
+	int client;
+	uint64_t deadline_ms;
+};
+
+#define HD_MAX_EXPECTS 16
+/* How long migrate-expect waits for a peer to offer. */
+#define HD_EXPECT_TIMEOUT_MS 10000
+
 struct hd_engine {
 	const struct hd_ops *ops;
 	void *ctx;			/* the caller's */
@@ -106,6 +118,7 @@ struct hd_engine {
 	struct hd_mig *migs;
 	unsigned int nmigs;
 	bool watching;			/* the global watches are set */
+	struct hd_expect expects[HD_MAX_EXPECTS];
 };
 
 #define HD_MAX_MIGS 256
@@ -127,6 +140,12 @@ void hd_engine_stop(struct hd_engine *e);
  * sessions exist (or on failure).
  */
 void hd_begin(struct hd_engine *e, int client, const char *vm, const char *dest);
+/*
+ * migrate-expect, on the destination: asks every peer to offer the VM of this
+ * uuid if it runs there (WANT); answers client once one did, or after
+ * HD_EXPECT_TIMEOUT_MS.
+ */
+void hd_expect(struct hd_engine *e, int client, const char *vm);
 /* migrate-end from the toolstack hook: ok false aborts. */
 void hd_end(struct hd_engine *e, int client, const char *vm, bool ok);
 
@@ -144,6 +163,8 @@ uint64_t hd_next_timer(const struct hd_engine *e);
 /* A session found in the module at start (takeover), with its saved record if any. */
 void hd_adopt(struct hd_engine *e, struct hd_mig *saved, const struct hc_session *s);
 
+/* Whether a record still uses this channel (handoffd closes idle unused ones). */
+bool hd_chan_used(const struct hd_engine *e, const void *chan);
 struct hd_mig *hd_mig_find(struct hd_engine *e, const uint8_t uuid[16], uint8_t role);
 struct hd_mig *hd_mig_find_session(struct hd_engine *e, uint64_t id, uint8_t role);
 

@@ -12,6 +12,8 @@
 #   3. the destination agent is killed after arming and restarted before the
 #      incoming domain appears: it takes its session over from its record
 #      and the cutover is still frame-exact.
+#   4. libvirt's order: the hook runs on the destination only; its agent
+#      asks the peers (WANT) and the source's agent offers the VM.
 #
 #   cl: c0 10.99.0.100 ──┐
 #                        sw: sw0
@@ -216,6 +218,21 @@ wait_for 100 grep -q "cutover vm vm vif vifB session ${id#0x}" "$tmp/hd.log" ||
 	fail "no cutover logged"
 finish_traffic
 wait_for 150 test "$(nsessions hd)" = 0 || fail "destination session left behind"
+
+echo "  4. libvirt: the destination's hook pulls the offer"
+fresh_lab
+printf '<domain type="xen">\n  <name>vm</name>\n  <uuid>%s</uuid>\n</domain>\n' "$UUID" |
+	ip netns exec hd env HANDOFFCTL="$HANDOFFCTL" HANDOFFD_SOCKET="$tmp/hd.sock" \
+	"$TOP/agent/hooks/libvirt-libxl" vm migrate begin - >"$tmp/hook.out" 2>&1 ||
+	fail "the libvirt hook failed"
+expect_eq "libvirt hook output (the XML stays as it is)" "$(cat "$tmp/hook.out")" ""
+expect_eq "source session" "$(state_of hs source)" new
+expect_eq "destination session" "$(state_of hd dest)" new
+grep -q "a peer wants vm $UUID (domain 3): offering" "$tmp/hs.log" || fail "no offer on WANT"
+expect_fail hctl hd migrate-expect not-a-uuid
+hctl hs migrate-end vm failed
+wait_for 50 test "$(nsessions hs)" = 0 || fail "the source agent did not abort"
+wait_for 50 test "$(nsessions hd)" = 0 || fail "the destination did not abort"
 
 # Bad input on the control socket and from strangers never hurts the agents.
 expect_fail hctl hs migrate-begin vm 10.99.0.77

@@ -545,3 +545,54 @@ TEST(mig_adopt_follows_sessions_without_records)
 	CHECK_INT(h.e.nmigs, 0);
 	host_fini(&h);
 }
+
+TEST(mig_expect_pulls_the_offer_from_the_source)
+{
+	static struct host src, dst;
+
+	two_hosts(&src, &dst);
+	hd_expect(&dst.e, 5, "not-a-uuid");
+	CHECK_INT(dst.reply_err, EINVAL);
+	dst.nreplies = 0;
+	hd_expect(&dst.e, 5, UUID);
+	CHECK_INT(dst.nreplies, 0);	/* waits for an offer */
+	if (!CHECK_INT(dst.nsent, 1) || !CHECK_INT(dst.sent[0].type, HD_MSG_WANT))
+		goto out;
+	deliver(&dst, "192.0.2.2");
+	/* The source runs that VM: it offers on the channel the WANT came on. */
+	if (!CHECK_INT(src.nsent, 1) || !CHECK_INT(src.sent[0].type, HD_MSG_OFFER))
+		goto out;
+	deliver(&src, "192.0.2.1");
+	CHECK_INT(dst.nreplies, 1);
+	CHECK_INT(dst.reply_client, 5);
+	CHECK_INT(dst.reply_err, 0);
+	deliver(&dst, "192.0.2.2");	/* the accept */
+	CHECK(find_call(&src, HANDOFF_CMD_SESSION_NEW, 0));
+	CHECK_STR(hd_mig_state_name(src.e.migs->state), "ready");
+	CHECK(hd_chan_used(&src.e, &dst));
+	/* Asked again: already there. */
+	hd_expect(&dst.e, 6, UUID);
+	CHECK_INT(dst.reply_client, 6);
+	CHECK_INT(dst.reply_err, 0);
+out:
+	host_fini(&src);
+	host_fini(&dst);
+}
+
+TEST(mig_expect_times_out_when_no_peer_has_the_vm)
+{
+	static struct host src, dst;
+
+	two_hosts(&src, &dst);
+	hd_expect(&dst.e, 5, "6f1d2c3b-4a59-4e8d-9c0b-000000000001");
+	deliver(&dst, "192.0.2.2");
+	CHECK_INT(src.nsent, 0);	/* not here: the source stays silent */
+	CHECK(hd_next_timer(&dst.e) == dst.now + HD_EXPECT_TIMEOUT_MS);
+	dst.now += HD_EXPECT_TIMEOUT_MS;
+	hd_on_timer(&dst.e);
+	CHECK_INT(dst.reply_client, 5);
+	CHECK_INT(dst.reply_err, ETIMEDOUT);
+	CHECK_INT(hd_next_timer(&dst.e), 0);
+	host_fini(&src);
+	host_fini(&dst);
+}
