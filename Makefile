@@ -48,6 +48,7 @@ install-agent: agent probe
 	install -D -m 0755 agent/hooks/handoff-migrate $(DESTDIR)$(PREFIX)/sbin/handoff-migrate
 	install -D -m 0755 agent/hooks/xapi-vm-pre-migrate \
 		$(DESTDIR)$(PREFIX)/share/handoff/xapi-vm-pre-migrate
+	install -D -m 0755 agent/hooks/libvirt-libxl $(DESTDIR)$(PREFIX)/share/handoff/libvirt-libxl
 	install -D -m 0644 agent/systemd/handoffd.service \
 		$(DESTDIR)/etc/systemd/system/handoffd.service
 	sed -i 's#/usr/local/sbin/#$(PREFIX)/sbin/#g' $(DESTDIR)/etc/systemd/system/handoffd.service

@@ -223,8 +223,8 @@ echo "  4. libvirt: the destination's hook pulls the offer"
 fresh_lab
 printf '<domain type="xen">\n  <name>vm</name>\n  <uuid>%s</uuid>\n</domain>\n' "$UUID" |
 	ip netns exec hd env HANDOFFCTL="$HANDOFFCTL" HANDOFFD_SOCKET="$tmp/hd.sock" \
-	"$TOP/agent/hooks/libvirt-libxl" vm migrate begin - >"$tmp/hook.out" 2>&1 ||
-	fail "the libvirt hook failed"
+	"$TOP/agent/hooks/libvirt-libxl" vm migrate begin - >"$tmp/hook.out" 2>"$tmp/hook.err" ||
+	{ cat "$tmp/hook.err"; fail "the libvirt hook failed"; }
 expect_eq "libvirt hook output (the XML stays as it is)" "$(cat "$tmp/hook.out")" ""
 expect_eq "source session" "$(state_of hs source)" new
 expect_eq "destination session" "$(state_of hd dest)" new
