@@ -247,6 +247,23 @@ except OSError:
     pass
 PY
 grep -q "refused a connection from 10.99.0.100" "$tmp/hs.log" || fail "a stranger was not refused"
+# A configured peer that speaks garbage: its channel is closed with a reason.
+ip netns exec hs $PY - <<'PY'
+import socket
+for junk in (b"\xff" * 4096, b"HOFF" + b"\x00" * 60, b""):
+    s = socket.create_connection(("10.99.0.2", 6658), timeout=5)
+    try:
+        s.sendall(junk)
+        s.shutdown(socket.SHUT_WR)
+        s.recv(4096)
+    except OSError:
+        pass
+    s.close()
+PY
+wait_for 50 grep -q "peer 10.99.0.1:[0-9]*: channel closed: " "$tmp/hd.log" ||
+	fail "garbage from a peer was not refused with a reason"
+grep "peer 10.99.0.1:[0-9]*: channel closed: " "$tmp/hd.log" | sed 's/^/    /'
+
 hctl hs status >/dev/null || fail "the source agent died"
 hctl hd status >/dev/null || fail "the destination agent died"
 stop_agents
