@@ -107,20 +107,6 @@ static struct fake *to_fake(struct hx_xen *x)
 	return (struct fake *)x;
 }
 
-static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return code;
-}
 
 /* xenstored's valid_chars, plus the shape checks of its canonicalisation. */
 static bool path_ok(const char *p)
@@ -628,7 +614,7 @@ static int parse_domid(const char *s, uint32_t *domid, char *err, size_t errlen)
 	errno = 0;
 	v = isdigit((unsigned char)*s) ? strtoul(s, &end, 10) : 0;
 	if (!isdigit((unsigned char)*s) || errno || *end || v < 1 || v > FAKE_DOMID_MAX)
-		return fail(err, errlen, -EINVAL, "bad domid \"%s\" (1-%d)", s, FAKE_DOMID_MAX);
+		return hx_fail(err, errlen, -EINVAL, "bad domid \"%s\" (1-%d)", s, FAKE_DOMID_MAX);
 	*domid = (uint32_t)v;
 	return 0;
 }
@@ -643,7 +629,7 @@ static struct dom *need_dom(struct fake *f, const char *s, int *ret, char *err, 
 		return NULL;
 	d = dom_find(f, domid);
 	if (!d)
-		*ret = fail(err, errlen, -ESRCH, "no domain %u", domid);
+		*ret = hx_fail(err, errlen, -ESRCH, "no domain %u", domid);
 	return d;
 }
 
@@ -674,15 +660,15 @@ static int cmd_domain_create(struct fake *f, char **argv, char *err, size_t errl
 	if (ret)
 		return ret;
 	if (dom_find(f, domid))
-		return fail(err, errlen, -EEXIST, "domain %u exists", domid);
+		return hx_fail(err, errlen, -EEXIST, "domain %u exists", domid);
 	if (hx_uuid_parse(argv[3], uuid))
-		return fail(err, errlen, -EINVAL, "bad UUID \"%s\"", argv[3]);
+		return hx_fail(err, errlen, -EINVAL, "bad UUID \"%s\"", argv[3]);
 	for (p = argv[4]; *p; p++)
 		if (!isgraph((unsigned char)*p))
-			return fail(err, errlen, -EINVAL, "bad name \"%s\"", argv[4]);
+			return hx_fail(err, errlen, -EINVAL, "bad name \"%s\"", argv[4]);
 	d = realloc(f->doms, (f->ndoms + 1) * sizeof(*d));
 	if (!d)
-		return fail(err, errlen, -ENOMEM, "out of memory");
+		return hx_fail(err, errlen, -ENOMEM, "out of memory");
 	f->doms = d;
 	d = &f->doms[f->ndoms++];
 	memset(d, 0, sizeof(*d));
@@ -705,13 +691,13 @@ static int cmd_domain_create(struct fake *f, char **argv, char *err, size_t errl
 		if (!ret)
 			ret = write_nodes(f, vm, vm_kv, ARRAY_SIZE(vm_kv));
 	}
-	return ret ? fail(err, errlen, ret, "writing the domain's nodes: %s", strerror(-ret)) : 0;
+	return ret ? hx_fail(err, errlen, ret, "writing the domain's nodes: %s", strerror(-ret)) : 0;
 }
 
 static int cmd_introduce(struct fake *f, struct dom *d, char *err, size_t errlen)
 {
 	if (d->introduced)
-		return fail(err, errlen, -EALREADY, "domain %u is already introduced", d->domid);
+		return hx_fail(err, errlen, -EALREADY, "domain %u is already introduced", d->domid);
 	d->introduced = true;
 	fire(f, "@introduceDomain", false);
 	return 0;
@@ -736,10 +722,10 @@ static int cmd_shutdown(struct fake *f, struct dom *d, const char *why, char *er
 		errno = 0;
 		v = isdigit((unsigned char)*why) ? strtoul(why, &end, 10) : 256;
 		if (v > 255 || errno || *end)
-			return fail(err, errlen, -EINVAL, "bad shutdown reason \"%s\"", why);
+			return hx_fail(err, errlen, -EINVAL, "bad shutdown reason \"%s\"", why);
 	}
 	if (d->shutdown)
-		return fail(err, errlen, -EALREADY, "domain %u is already shut down (reason %u)",
+		return hx_fail(err, errlen, -EALREADY, "domain %u is already shut down (reason %u)",
 			    d->domid, d->reason);
 	d->shutdown = true;
 	d->reason = (unsigned int)v;
@@ -797,7 +783,7 @@ static int cmd_domain(struct fake *f, int argc, char **argv, char *err, size_t e
 
 	if (create || new) {
 		if (argc != 5)
-			return fail(err, errlen, -EINVAL, "usage: domain %s DOMID UUID NAME", op);
+			return hx_fail(err, errlen, -EINVAL, "usage: domain %s DOMID UUID NAME", op);
 		ret = cmd_domain_create(f, argv, err, errlen);
 		if (ret || create)
 			return ret;
@@ -806,11 +792,11 @@ static int cmd_domain(struct fake *f, int argc, char **argv, char *err, size_t e
 	if (strcmp(op, "introduce") && strcmp(op, "pause") && strcmp(op, "unpause") &&
 	    strcmp(op, "shutdown") && strcmp(op, "resume") && strcmp(op, "destroy") &&
 	    strcmp(op, "reap"))
-		return fail(err, errlen, -EINVAL, "unknown domain operation \"%s\"", op);
+		return hx_fail(err, errlen, -EINVAL, "unknown domain operation \"%s\"", op);
 	if (!strcmp(op, "shutdown") ? argc != 4 :
 	    !strcmp(op, "destroy") ? argc != 3 && (argc != 4 || strcmp(argv[3], "dying")) :
 	    argc != 3)
-		return fail(err, errlen, -EINVAL,
+		return hx_fail(err, errlen, -EINVAL,
 			    "usage: domain new|create DOMID UUID NAME, domain introduce|pause|"
 			    "unpause|resume|reap DOMID, domain shutdown DOMID REASON, "
 			    "domain destroy DOMID [dying]");
@@ -819,12 +805,12 @@ static int cmd_domain(struct fake *f, int argc, char **argv, char *err, size_t e
 		return ret;
 	if (!strcmp(op, "reap")) {
 		if (!d->dying)
-			return fail(err, errlen, -EINVAL, "domain %u is not dying", d->domid);
+			return hx_fail(err, errlen, -EINVAL, "domain %u is not dying", d->domid);
 		f->doms[d - f->doms] = f->doms[--f->ndoms];
 		return 0;
 	}
 	if (d->dying)
-		return fail(err, errlen, -EINVAL, "domain %u is dying", d->domid);
+		return hx_fail(err, errlen, -EINVAL, "domain %u is dying", d->domid);
 	if (!strcmp(op, "introduce"))
 		return cmd_introduce(f, d, err, errlen);
 	if (!strcmp(op, "pause") || !strcmp(op, "unpause")) {
@@ -835,7 +821,7 @@ static int cmd_domain(struct fake *f, int argc, char **argv, char *err, size_t e
 		return cmd_shutdown(f, d, argv[3], err, errlen);
 	if (!strcmp(op, "resume")) {
 		if (!d->shutdown)
-			return fail(err, errlen, -EINVAL, "domain %u is not shut down", d->domid);
+			return hx_fail(err, errlen, -EINVAL, "domain %u is not shut down", d->domid);
 		d->shutdown = false;
 		d->paused = false;
 		return 0;
@@ -853,27 +839,27 @@ static int cmd_vif(struct fake *f, int argc, char **argv, char *err, size_t errl
 	int ret;
 
 	if (argc != 4 && argc != 5)
-		return fail(err, errlen, -EINVAL, "usage: vif DOMID DEVID MAC [VIFNAME]");
+		return hx_fail(err, errlen, -EINVAL, "usage: vif DOMID DEVID MAC [VIFNAME]");
 	d = need_dom(f, argv[1], &ret, err, errlen);
 	if (!d)
 		return ret;
 	if (d->dying)
-		return fail(err, errlen, -EINVAL, "domain %u is dying", d->domid);
+		return hx_fail(err, errlen, -EINVAL, "domain %u is dying", d->domid);
 	errno = 0;
 	devid = isdigit((unsigned char)*argv[2]) ? strtoul(argv[2], &end, 10) : 0;
 	if (!isdigit((unsigned char)*argv[2]) || errno || *end || devid > 65535)
-		return fail(err, errlen, -EINVAL, "bad vif devid \"%s\" (0-65535)", argv[2]);
+		return hx_fail(err, errlen, -EINVAL, "bad vif devid \"%s\" (0-65535)", argv[2]);
 	if (hx_mac_parse(argv[3], mac))
-		return fail(err, errlen, -EINVAL, "bad MAC \"%s\"", argv[3]);
+		return hx_fail(err, errlen, -EINVAL, "bad MAC \"%s\"", argv[3]);
 	if (argc == 5 && hx_ifname_check(argv[4]))
-		return fail(err, errlen, -EINVAL, "bad vifname \"%s\"", argv[4]);
+		return hx_fail(err, errlen, -EINVAL, "bad vifname \"%s\"", argv[4]);
 
 	snprintf(fe, sizeof(fe), "/local/domain/%u/device/vif/%lu", d->domid, devid);
 	snprintf(be, sizeof(be), "/local/domain/0/backend/vif/%u/%lu", d->domid, devid);
 	snprintf(devid_s, sizeof(devid_s), "%lu", devid);
 	snprintf(domid_s, sizeof(domid_s), "%u", d->domid);
 	if (node_find(f, fe) >= 0 || node_find(f, be) >= 0)
-		return fail(err, errlen, -EEXIST, "vif %u/%lu exists", d->domid, devid);
+		return hx_fail(err, errlen, -EEXIST, "vif %u/%lu exists", d->domid, devid);
 	{
 		const char *const be_kv[] = {
 			"frontend", fe, "frontend-id", domid_s, "online", "1", "state", "1",
@@ -890,7 +876,7 @@ static int cmd_vif(struct fake *f, int argc, char **argv, char *err, size_t errl
 		if (!ret)
 			ret = write_nodes(f, fe, fe_kv, ARRAY_SIZE(fe_kv));
 	}
-	return ret ? fail(err, errlen, ret, "writing the vif's nodes: %s", strerror(-ret)) : 0;
+	return ret ? hx_fail(err, errlen, ret, "writing the vif's nodes: %s", strerror(-ret)) : 0;
 }
 
 int hx_fake_apply(struct hx_xen *x, const char *line, char *err, size_t errlen)
@@ -903,16 +889,16 @@ int hx_fake_apply(struct hx_xen *x, const char *line, char *err, size_t errlen)
 	int argc, ret;
 
 	if (x->ops != &fake_ops)
-		return fail(err, errlen, -EINVAL, "not a fake Xen");
+		return hx_fail(err, errlen, -EINVAL, "not a fake Xen");
 	len = strlen(line);
 	while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 		len--;
 	if (len >= sizeof(buf))
-		return fail(err, errlen, -E2BIG, "line longer than %zu bytes", sizeof(buf) - 1);
+		return hx_fail(err, errlen, -E2BIG, "line longer than %zu bytes", sizeof(buf) - 1);
 	memcpy(buf, line, len);
 	buf[len] = '\0';
 	if (memchr(buf, '\n', len) || strlen(buf) != len)
-		return fail(err, errlen, -EINVAL, "one line at a time, no NUL bytes");
+		return hx_fail(err, errlen, -EINVAL, "one line at a time, no NUL bytes");
 	argc = split(buf, argv, rest, line, &more);
 	if (argc == 0 || argv[0][0] == '#')
 		return 0;
@@ -921,30 +907,30 @@ int hx_fake_apply(struct hx_xen *x, const char *line, char *err, size_t errlen)
 		char value[FAKE_LINE_MAX];
 
 		if (argc < 2)
-			return fail(err, errlen, -EINVAL, "usage: write PATH [VALUE]");
+			return hx_fail(err, errlen, -EINVAL, "usage: write PATH [VALUE]");
 		/* VALUE: the rest of the line as given, trailing CR/LF removed. */
 		snprintf(value, sizeof(value), "%.*s",
 			 argc > 2 ? (int)(len - (size_t)(rest[2] - line)) : 0, argc > 2 ? rest[2] : "");
 		if (!path_ok(argv[1]))
-			return fail(err, errlen, -EINVAL, "bad path \"%s\"", argv[1]);
+			return hx_fail(err, errlen, -EINVAL, "bad path \"%s\"", argv[1]);
 		ret = xs_write(f, argv[1], value);
-		return ret ? fail(err, errlen, ret, "write %s: %s", argv[1], strerror(-ret)) : 0;
+		return ret ? hx_fail(err, errlen, ret, "write %s: %s", argv[1], strerror(-ret)) : 0;
 	}
 	if (more)
-		return fail(err, errlen, -EINVAL, "too many arguments");
+		return hx_fail(err, errlen, -EINVAL, "too many arguments");
 	if (!strcmp(argv[0], "rm")) {
 		if (argc != 2)
-			return fail(err, errlen, -EINVAL, "usage: rm PATH");
+			return hx_fail(err, errlen, -EINVAL, "usage: rm PATH");
 		ret = xs_rm(f, argv[1]);
 		if (ret == -EINVAL)
-			return fail(err, errlen, ret, "bad path \"%s\"", argv[1]);
-		return ret ? fail(err, errlen, ret, "rm %s: %s", argv[1], strerror(-ret)) : 0;
+			return hx_fail(err, errlen, ret, "bad path \"%s\"", argv[1]);
+		return ret ? hx_fail(err, errlen, ret, "rm %s: %s", argv[1], strerror(-ret)) : 0;
 	}
 	if (!strcmp(argv[0], "domain"))
 		return cmd_domain(f, argc, argv, err, errlen);
 	if (!strcmp(argv[0], "vif"))
 		return cmd_vif(f, argc, argv, err, errlen);
-	return fail(err, errlen, -EINVAL, "unknown command \"%s\"", argv[0]);
+	return hx_fail(err, errlen, -EINVAL, "unknown command \"%s\"", argv[0]);
 }
 
 /* ---- opening ---- */
@@ -954,18 +940,18 @@ static int open_ctl(struct fake *f, const char *ctl_path, char *err, size_t errl
 	struct stat st;
 
 	if (mkfifo(ctl_path, 0600) && errno != EEXIST)
-		return fail(err, errlen, -errno, "mkfifo %s: %s", ctl_path, strerror(errno));
+		return hx_fail(err, errlen, -errno, "mkfifo %s: %s", ctl_path, strerror(errno));
 	/* O_RDWR: a writer always exists, so the FIFO never reads EOF between writers. */
 	f->ctl_fd = open(ctl_path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
 	if (f->ctl_fd < 0)
-		return fail(err, errlen, -errno, "open %s: %s", ctl_path, strerror(errno));
+		return hx_fail(err, errlen, -errno, "open %s: %s", ctl_path, strerror(errno));
 	if (fstat(f->ctl_fd, &st))
-		return fail(err, errlen, -errno, "fstat %s: %s", ctl_path, strerror(errno));
+		return hx_fail(err, errlen, -errno, "fstat %s: %s", ctl_path, strerror(errno));
 	if (!S_ISFIFO(st.st_mode))
-		return fail(err, errlen, -EINVAL, "%s exists and is not a FIFO", ctl_path);
+		return hx_fail(err, errlen, -EINVAL, "%s exists and is not a FIFO", ctl_path);
 	f->ctl_path = strdup(ctl_path);
 	if (!f->ctl_path)
-		return fail(err, errlen, -ENOMEM, "out of memory");
+		return hx_fail(err, errlen, -ENOMEM, "out of memory");
 	return 0;
 }
 
@@ -974,7 +960,7 @@ static int add_epoll(struct fake *f, int fd, char *err, size_t errlen)
 	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
 
 	if (epoll_ctl(f->ep_fd, EPOLL_CTL_ADD, fd, &ev))
-		return fail(err, errlen, -errno, "epoll_ctl: %s", strerror(errno));
+		return hx_fail(err, errlen, -errno, "epoll_ctl: %s", strerror(errno));
 	return 0;
 }
 
@@ -984,7 +970,7 @@ struct hx_xen *hx_xen_open_fake(const char *ctl_path, char *err, size_t errlen)
 	int ret = -ENOMEM;
 
 	if (!f) {
-		fail(err, errlen, -ENOMEM, "out of memory");
+		hx_fail(err, errlen, -ENOMEM, "out of memory");
 		return NULL;
 	}
 	f->base.ops = &fake_ops;
@@ -993,7 +979,7 @@ struct hx_xen *hx_xen_open_fake(const char *ctl_path, char *err, size_t errlen)
 	f->ev_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	f->ep_fd = epoll_create1(EPOLL_CLOEXEC);
 	if (f->ev_fd < 0 || f->ep_fd < 0) {
-		fail(err, errlen, -errno, "eventfd/epoll: %s", strerror(errno));
+		hx_fail(err, errlen, -errno, "eventfd/epoll: %s", strerror(errno));
 		goto bad;
 	}
 	/* One pollable fd: readable while an event is queued or a command line waits. */
@@ -1009,12 +995,12 @@ struct hx_xen *hx_xen_open_fake(const char *ctl_path, char *err, size_t errlen)
 	if (!ret)
 		ret = xs_write(f, "/vm", "");
 	if (ret) {
-		fail(err, errlen, ret, "initial tree: %s", strerror(-ret));
+		hx_fail(err, errlen, ret, "initial tree: %s", strerror(-ret));
 		goto bad;
 	}
 	f->doms = calloc(1, sizeof(*f->doms));
 	if (!f->doms) {
-		fail(err, errlen, -ENOMEM, "out of memory");
+		hx_fail(err, errlen, -ENOMEM, "out of memory");
 		goto bad;
 	}
 	f->ndoms = 1;

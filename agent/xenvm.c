@@ -14,10 +14,8 @@
 /* Netdev names: IFNAMSIZ of <linux/if.h>. */
 #define HX_IFNAMSIZ 16
 
-static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
 
-static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
+int hx_fail(char *err, size_t errlen, int code, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -136,7 +134,7 @@ static int read_opt(struct hx_xen *x, const char *path, char **val, char *err, s
 	*val = x->ops->read(x, path, NULL);
 	if (*val || errno == ENOENT)
 		return 0;
-	return fail(err, errlen, -errno, "reading %s: %s", path, strerror(errno));
+	return hx_fail(err, errlen, -errno, "reading %s: %s", path, strerror(errno));
 }
 
 static int read_req(struct hx_xen *x, const char *path, char **val, char *err, size_t errlen)
@@ -144,7 +142,7 @@ static int read_req(struct hx_xen *x, const char *path, char **val, char *err, s
 	int ret = read_opt(x, path, val, err, errlen);
 
 	if (!ret && !*val)
-		return fail(err, errlen, -ENOENT, "%s: no such node", path);
+		return hx_fail(err, errlen, -ENOENT, "%s: no such node", path);
 	return ret;
 }
 
@@ -154,7 +152,7 @@ static int parse_vm_path(const char *path, const char *vm, uint8_t uuid[16], cha
 	char buf[64];
 
 	if (strncmp(vm, "/vm/", 4) || hx_uuid_parse(vm + 4, uuid))
-		return fail(err, errlen, -EINVAL, "%s is \"%s\", not /vm/<uuid>", path,
+		return hx_fail(err, errlen, -EINVAL, "%s is \"%s\", not /vm/<uuid>", path,
 			    shown(vm, buf, sizeof(buf)));
 	return 0;
 }
@@ -179,7 +177,7 @@ static char **list_domains(struct hx_xen *x, unsigned int *num, int *ret, char *
 	char **ents = x->ops->directory(x, "/local/domain", num);
 
 	if (!ents)
-		*ret = fail(err, errlen, errno ? -errno : -EIO, "listing /local/domain: %s",
+		*ret = hx_fail(err, errlen, errno ? -errno : -EIO, "listing /local/domain: %s",
 			    strerror(errno));
 	return ents;
 }
@@ -210,10 +208,10 @@ int hx_domain_by_name(struct hx_xen *x, const char *name, uint32_t *domid, char 
 	if (ret)
 		return ret;
 	if (!found)
-		return fail(err, errlen, -ENOENT, "no domain named \"%s\"",
+		return hx_fail(err, errlen, -ENOENT, "no domain named \"%s\"",
 			    shown(name, buf, sizeof(buf)));
 	if (found > 1)
-		return fail(err, errlen, -EEXIST, "%u domains are named \"%s\"", found,
+		return hx_fail(err, errlen, -EEXIST, "%u domains are named \"%s\"", found,
 			    shown(name, buf, sizeof(buf)));
 	*domid = match;
 	return 0;
@@ -250,7 +248,7 @@ int hx_domain_by_uuid(struct hx_xen *x, const uint8_t uuid[16], uint32_t exclude
 		if (r == -ESRCH || (!r && info.dying))
 			continue;
 		if (r)
-			ret = fail(err, errlen, r, "domain %u: %s", id, strerror(-r));
+			ret = hx_fail(err, errlen, r, "domain %u: %s", id, strerror(-r));
 		found = true;
 		best = id;
 	}
@@ -259,7 +257,7 @@ int hx_domain_by_uuid(struct hx_xen *x, const uint8_t uuid[16], uint32_t exclude
 		return ret;
 	if (!found) {
 		hx_uuid_format(uuid, text);
-		return fail(err, errlen, -ENOENT, "no live domain with UUID %s", text);
+		return hx_fail(err, errlen, -ENOENT, "no live domain with UUID %s", text);
 	}
 	*domid = best;
 	return 0;
@@ -270,7 +268,7 @@ static int copy_fit(char *dst, size_t len, const char *src, const char *what, ch
 		    size_t errlen)
 {
 	if (strlen(src) >= len)
-		return fail(err, errlen, -EINVAL, "%s is too long (%zu bytes, at most %zu)", what,
+		return hx_fail(err, errlen, -EINVAL, "%s is too long (%zu bytes, at most %zu)", what,
 			    strlen(src), len - 1);
 	strcpy(dst, src);
 	return 0;
@@ -305,7 +303,7 @@ static int check_backend(const char *fe, const char *be, uint32_t domid, uint32_
 		goto bad;
 	return 0;
 bad:
-	return fail(err, errlen, -EINVAL,
+	return hx_fail(err, errlen, -EINVAL,
 		    "%s/backend is \"%s\", not /local/domain/<id>/backend/vif/%u/%u", fe,
 		    shown(be, buf, sizeof(buf)), domid, devid);
 }
@@ -337,7 +335,7 @@ static int read_vif(struct hx_xen *x, uint32_t domid, uint32_t devid, struct hx_
 	if (ret)
 		goto out;
 	if (strcmp(val, fe)) {
-		ret = fail(err, errlen, -EINVAL, "%s is \"%s\", not %s", path,
+		ret = hx_fail(err, errlen, -EINVAL, "%s is \"%s\", not %s", path,
 			   shown(val, buf, sizeof(buf)), fe);
 		goto out;
 	}
@@ -347,7 +345,7 @@ static int read_vif(struct hx_xen *x, uint32_t domid, uint32_t devid, struct hx_
 	if (ret)
 		goto out;
 	if (parse_u32(val, UINT32_MAX, &id) || id != domid) {
-		ret = fail(err, errlen, -EINVAL, "%s is \"%s\", not %u", path,
+		ret = hx_fail(err, errlen, -EINVAL, "%s is \"%s\", not %u", path,
 			   shown(val, buf, sizeof(buf)), domid);
 		goto out;
 	}
@@ -359,7 +357,7 @@ static int read_vif(struct hx_xen *x, uint32_t domid, uint32_t devid, struct hx_
 		goto out;
 	if (hx_mac_parse(val, v->mac) || (v->mac[0] & 1) ||
 	    !(v->mac[0] | v->mac[1] | v->mac[2] | v->mac[3] | v->mac[4] | v->mac[5])) {
-		ret = fail(err, errlen, -EINVAL, "%s is \"%s\", not a unicast MAC", path,
+		ret = hx_fail(err, errlen, -EINVAL, "%s is \"%s\", not a unicast MAC", path,
 			   shown(val, buf, sizeof(buf)));
 		goto out;
 	}
@@ -371,7 +369,7 @@ static int read_vif(struct hx_xen *x, uint32_t domid, uint32_t devid, struct hx_
 	if (ret)
 		goto out;
 	if (parse_u32(val, UINT32_MAX, &handle)) {
-		ret = fail(err, errlen, -EINVAL, "%s is \"%s\", not a number", path,
+		ret = hx_fail(err, errlen, -EINVAL, "%s is \"%s\", not a number", path,
 			   shown(val, buf, sizeof(buf)));
 		goto out;
 	}
@@ -384,7 +382,7 @@ static int read_vif(struct hx_xen *x, uint32_t domid, uint32_t devid, struct hx_
 	if (ret)
 		goto out;
 	if (val && hx_ifname_check(val)) {
-		ret = fail(err, errlen, -EINVAL, "%s is \"%s\", not a netdev name", path,
+		ret = hx_fail(err, errlen, -EINVAL, "%s is \"%s\", not a netdev name", path,
 			   shown(val, buf, sizeof(buf)));
 		goto out;
 	}
@@ -396,7 +394,7 @@ static int read_vif(struct hx_xen *x, uint32_t domid, uint32_t devid, struct hx_
 	if (ret || !val)
 		goto out;
 	if (!ip_chars_ok(val))
-		ret = fail(err, errlen, -EINVAL, "%s is \"%s\", not a list of addresses", path,
+		ret = hx_fail(err, errlen, -EINVAL, "%s is \"%s\", not a list of addresses", path,
 			   shown(val, buf, sizeof(buf)));
 	else
 		ret = copy_fit(v->ip, sizeof(v->ip), val, path, err, errlen);
@@ -427,16 +425,16 @@ int hx_domain_vifs(struct hx_xen *x, uint32_t domid, struct hx_vif *vifs, unsign
 	snprintf(path, sizeof(path), "/local/domain/%u/device/vif", domid);
 	ents = x->ops->directory(x, path, &num);
 	if (!ents)
-		return errno == ENOENT ? 0 : fail(err, errlen, errno ? -errno : -EIO,
+		return errno == ENOENT ? 0 : hx_fail(err, errlen, errno ? -errno : -EIO,
 						  "listing %s: %s", path, strerror(errno));
 	if (num > max) {
 		free(ents);
-		return fail(err, errlen, -E2BIG, "%s has %u vifs, at most %u are handled", path,
+		return hx_fail(err, errlen, -E2BIG, "%s has %u vifs, at most %u are handled", path,
 			    num, max);
 	}
 	for (i = 0; i < num && !ret; i++)
 		if (parse_u32(ents[i], INT32_MAX, &devids[i]))
-			ret = fail(err, errlen, -EINVAL, "%s/%s is not a device id", path,
+			ret = hx_fail(err, errlen, -EINVAL, "%s/%s is not a device id", path,
 				   shown(ents[i], buf, sizeof(buf)));
 	free(ents);
 	if (ret)
@@ -468,7 +466,7 @@ int hx_shutdown_request(struct hx_xen *x, uint32_t domid, char *val, size_t len,
 		if (ret)
 			return ret;
 		if (!v)
-			return fail(err, errlen, -ESRCH, "%s does not exist", path);
+			return hx_fail(err, errlen, -ESRCH, "%s does not exist", path);
 		free(v);
 		if (len)
 			val[0] = '\0';
@@ -477,7 +475,7 @@ int hx_shutdown_request(struct hx_xen *x, uint32_t domid, char *val, size_t len,
 	vlen = strlen(v);
 	if (vlen >= len) {
 		free(v);
-		return fail(err, errlen, -ENAMETOOLONG, "%s holds %zu bytes, more than %zu", path,
+		return hx_fail(err, errlen, -ENAMETOOLONG, "%s holds %zu bytes, more than %zu", path,
 			    vlen, len ? len - 1 : 0);
 	}
 	memcpy(val, v, vlen + 1);

@@ -76,4 +76,8 @@ int hx_mac_parse(const char *s, uint8_t mac[6]);
 /* A valid Linux netdev name (dev_valid_name): 0 or -EINVAL. */
 int hx_ifname_check(const char *name);
 
+/* Formats the reason into err (when given) and returns code: the layer's error idiom. */
+int hx_fail(char *err, size_t errlen, int code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
 #endif

@@ -141,6 +141,17 @@ restore_dest() {
 		{ cat "$tmp/hd.log"; fail "the destination agent did not attach"; }
 }
 
+# xl's order from the restore on: the destination agent attaches, the
+# source vif and domain go, the guest runs there; the agent logs the cutover.
+cutover() {
+	restore_dest
+	ip -n hs link del vifA
+	xen hs "domain destroy 3"
+	vm_unpause
+	wait_for 100 grep -q "cutover vm vm vif vifB session ${1#0x}" "$tmp/hd.log" ||
+		fail "no cutover logged"
+}
+
 finish_traffic() {
 	sleep 2
 	kill "$BLASTER"
@@ -174,12 +185,7 @@ id=$(src_id)
 hctl hs status
 expect_eq "agent status" "$(hctl hs -j status | jget 'd["migrations"][0]["state"]')" ready
 suspend_guest
-restore_dest
-ip -n hs link del vifA
-xen hs "domain destroy 3"
-vm_unpause
-wait_for 100 grep -q "cutover vm vm vif vifB session ${id#0x}" "$tmp/hd.log" ||
-	fail "no cutover logged"
+cutover "$id"
 echo 0 >"$tmp/xl.done"
 wait "$migrate" || { cat "$tmp/migrate.out"; fail "handoff-migrate failed"; }
 finish_traffic
@@ -210,12 +216,7 @@ kill -9 "$PID_hd"
 wait "$PID_hd" 2>/dev/null || true
 agent hd 10.99.0.2 10.99.0.1
 wait_for 50 grep -q "took over 1 session" "$tmp/hd.log" || { cat "$tmp/hd.log"; fail "no takeover"; }
-restore_dest
-ip -n hs link del vifA
-xen hs "domain destroy 3"
-vm_unpause
-wait_for 100 grep -q "cutover vm vm vif vifB session ${id#0x}" "$tmp/hd.log" ||
-	fail "no cutover logged"
+cutover "$id"
 finish_traffic
 wait_for 150 test "$(nsessions hd)" = 0 || fail "destination session left behind"
 
