@@ -59,8 +59,12 @@ struct handoff_net {
 	struct handoff_sysctl sysctl;
 	struct ctl_table_header *sysctl_hdr;
 
-	/* The tunnel: one UDP socket, open while any session exists. */
+	/*
+	 * The tunnel: one UDP socket per address family on the same port, open
+	 * while any session exists (sock6 is NULL without IPv6 in the kernel).
+	 */
 	struct socket __rcu *sock;
+	struct socket __rcu *sock6;
 	u16 sock_port;
 	struct handoff_stats __percpu *stats;	/* no session to charge */
 
@@ -246,6 +250,9 @@ extern struct workqueue_struct *handoff_wq;
 
 /* tunnel.c */
 int handoff_tunnel_open(struct handoff_net *hn, struct netlink_ext_ack *extack);
+/* Whether the open tunnel can reach s's peer (its address family). */
+int handoff_tunnel_peer_ok(struct handoff_net *hn, const struct handoff_session *s,
+			   struct netlink_ext_ack *extack);
 void handoff_tunnel_close(struct handoff_net *hn);
 int handoff_tunnel_send(struct handoff_session *s, enum handoff_msg type,
 			const void *pre, unsigned int pre_len,

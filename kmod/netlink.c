@@ -225,12 +225,6 @@ static int handoff_new_doit(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		goto err_free;
 	nla_memcpy(&s->peer, a[HANDOFF_A_PEER], sizeof(s->peer));
-	if (s->peer.ss_family != AF_INET) {
-		NL_SET_ERR_MSG_ATTR(info->extack, a[HANDOFF_A_PEER],
-				    "The tunnel runs over IPv4 only (for now)");
-		err = -EAFNOSUPPORT;
-		goto err_free;
-	}
 	nla_memcpy(s->tx_key, a[HANDOFF_A_TX_KEY], HANDOFF_KEY_LEN);
 	nla_memcpy(s->rx_key, a[HANDOFF_A_RX_KEY], HANDOFF_KEY_LEN);
 	if (a[HANDOFF_A_FLAGS])

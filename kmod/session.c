@@ -102,9 +102,10 @@ int handoff_session_insert(struct handoff_session *s,
 	err = handoff_tunnel_open(hn, extack);
 	if (err)
 		return err;
-	if (handoff_is_source(s))
+	err = handoff_tunnel_peer_ok(hn, s, extack);
+	if (!err && handoff_is_source(s))
 		err = handoff_capture_start(s, extack);
-	else if (rtnl_dereference(s->dev))
+	else if (!err && rtnl_dereference(s->dev))
 		err = handoff_dest_hook(s);
 	if (err) {
 		if (!hn->nsessions)

@@ -49,8 +49,9 @@
  *        HANDOFF_A_ADDR_IN6: NLA_EXACT_LEN, struct in6_addr
  *    HANDOFF_A_PEER: NLA_BINARY, required: a struct sockaddr_in (16 bytes) or
  *        struct sockaddr_in6 (28 bytes) of the peer host's tunnel, unicast,
- *        port non-zero (network order). The tunnel runs over IPv4 for now: an
- *        IPv6 peer is refused with EAFNOSUPPORT.
+ *        port non-zero (network order). An IPv6 peer (a link-local one with
+ *        its sin6_scope_id) is refused with EAFNOSUPPORT only when the kernel
+ *        has no IPv6 (ipv6.disable=1).
  *    HANDOFF_A_TX_KEY: NLA_EXACT_LEN, HANDOFF_KEY_LEN, required
  *    HANDOFF_A_RX_KEY: NLA_EXACT_LEN, HANDOFF_KEY_LEN, required
  *        per-direction AEAD keys; never returned by any command
