@@ -22,77 +22,23 @@
 #   handoffd hs (fake Xen hs.ctl) <── TCP 10.99.0.1 <-> 10.99.0.2:6658 ──> handoffd hd (hd.ctl)
 #        tunnel hs:6657 <-> hd:6657 over the same segment
 . "$(dirname "$0")/lib.sh"
-HANDOFFD=${HANDOFFD:-$BUILD/agent/handoffd}
 MIGRATE=$TOP/agent/hooks/handoff-migrate
 UUID=0b8f3a52-5c1e-4b7a-9d2e-3f4a5b6c7d8e
 PORT=5555
 tmp=$(mktemp -d)
-AGENTS=()
-stop_agents() {
-	local p
-	for p in "${AGENTS[@]}"; do
-		kill "$p" 2>/dev/null || true
-		wait "$p" 2>/dev/null || true
-	done
-	AGENTS=()
-}
+AGENT_DIR=$tmp
+. "$(dirname "$0")/agents.sh"
 on_exit() {
-	local rc=$? f
+	local rc=$?
 	stop_agents
-	if [[ $rc -ne 0 ]]; then
-		for f in "$tmp"/h?.log; do
-			[[ -e $f ]] && { echo "  --- $f"; tail -40 "$f"; }
-		done
-	fi
+	[[ $rc -eq 0 ]] || agent_logs
 	netns_cleanup
 }
 trap on_exit EXIT
 
-psk=$tmp/psk
-make_key "$psk"
-
-# agent NS ADDR PEER: writes NS.conf, starts handoffd, waits for its socket.
-agent() {
-	local ns=$1
-	cat >"$tmp/$ns.conf" <<-EOF
-		# test agent for $ns
-		listen = $2:6658
-		peer = $3
-		key-file = $psk
-		control-socket = $tmp/$ns.sock
-		log-level = debug
-		arm-point = request
-	EOF
-	rm -f "$tmp/$ns.sock"	# a killed agent leaves its socket behind
-	ip netns exec "$ns" "$HANDOFFD" -c "$tmp/$ns.conf" --xen "fake:$tmp/$ns.ctl" \
-		--state-dir "$tmp/$ns.state" 2>>"$tmp/$ns.log" &
-	AGENTS+=($!)
-	eval "PID_$ns=$!"
-	wait_for 100 test -S "$tmp/$ns.sock" || { cat "$tmp/$ns.log"; fail "handoffd in $ns did not start"; }
-}
-# xen NS LINE...: commands for that host's scripted Xen.
-xen() {
-	local ns=$1 l
-	shift
-	for l in "$@"; do
-		timeout 5 sh -c 'printf "%s\n" "$1" >"$2"' _ "$l" "$tmp/$ns.ctl" ||
-			fail "fake Xen of $ns did not take: $l"
-	done
-}
-hctl() {	# hctl NS ARGS...: handoffctl against that agent
-	local ns=$1
-	shift
-	ip netns exec "$ns" "$HANDOFFCTL" -S "$tmp/$ns.sock" "$@"
-}
-nsessions() {
-	nsctl "$1" -j session show | jget 'len(d)'
-}
 # The session id the source agent chose: the only source session of hs.
 src_id() {
 	nsctl hs -j session show | jget '[s["id"] for s in d if s["role"] == "source"][0]'
-}
-state_of() {	# NS ROLE
-	nsctl "$1" -j session show | jget "[s['state'] for s in d if s['role'] == '$2'][0]"
 }
 
 fresh_lab() {
@@ -101,9 +47,7 @@ fresh_lab() {
 	NETNS=()
 	lab_setup
 	ip netns exec hs sysctl -qw net.handoff.grace_ms=300
-	rm -rf "$tmp"/h?.*
-	agent hs 10.99.0.1 10.99.0.2
-	agent hd 10.99.0.2 10.99.0.1
+	start_agents
 	xen hs "domain new 3 $UUID vm" "vif 3 0 $VM_MAC vifA" "domain unpause 3"
 }
 
