@@ -596,3 +596,40 @@ TEST(mig_expect_times_out_when_no_peer_has_the_vm)
 	host_fini(&src);
 	host_fini(&dst);
 }
+
+TEST(mig_two_vifs_migrate_together)
+{
+	static struct host src, dst;
+	const struct call *s0, *s1, *d0, *d1;
+
+	two_hosts(&src, &dst);
+	xen(&src, "vif 3 1 00:16:3e:00:00:11 vif3.1");
+	watches(&src);
+	dst.ifnames[0] = "vif9.0";
+	dst.ifnames[1] = "vif9.1";
+	if (!begin(&src, &dst))
+		goto out;
+	s0 = find_call(&src, HANDOFF_CMD_SESSION_NEW, 0);
+	s1 = find_call(&src, HANDOFF_CMD_SESSION_NEW, 1);
+	d0 = find_call(&dst, HANDOFF_CMD_SESSION_NEW, 0);
+	d1 = find_call(&dst, HANDOFF_CMD_SESSION_NEW, 1);
+	if (!CHECK(s0 && s1 && d0 && d1))
+		goto out;
+	/* One session per vif, each with its own keys. */
+	CHECK(s0->id != s1->id);
+	CHECK_STR(s0->req.dev, "vif3.0");
+	CHECK_STR(s1->req.dev, "vif3.1");
+	CHECK(memcmp(s0->tx, s1->tx, 32));
+	CHECK_MEM(s1->tx, d1->rx, 32);
+	CHECK_INT(d1->req.macs[0][5], 0x11);
+	/* Both vifs of the incoming domain attach, by MAC. */
+	xen(&dst, "domain new 9 " UUID " web--incoming");
+	xen(&dst, "vif 9 1 00:16:3e:00:00:11");
+	xen(&dst, "vif 9 0 " MAC);
+	watches(&dst);
+	CHECK(find_call(&dst, HANDOFF_CMD_SESSION_ATTACH, 1));
+	CHECK_STR(hd_mig_state_name(dst.e.migs->state), "attached");
+out:
+	host_fini(&src);
+	host_fini(&dst);
+}
