@@ -34,7 +34,7 @@ demo:
 	@tests/lab/demo.sh
 
 # Benchmarks in QEMU (2 vCPUs), side by side in one run: a table and
-# build/bench/results.json. BENCH_REPS / BENCH_CUTOVERS set repetitions.
+# build/bench/results.json. BENCH_REPS (5) / BENCH_CUTOVERS (12) set repetitions.
 bench:
 	@tests/bench/bench.sh
 

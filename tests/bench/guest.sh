@@ -16,10 +16,12 @@
 # address), so the VM drops each frame at IP input and answers nothing.
 . "$(dirname "$0")/../kernel/lib.sh"
 trap - EXIT
+set -E
+trap 'echo "bench: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
 OUT=${BENCH_OUT:?}
 RAW=$OUT/raw.jsonl
 : >"$RAW"
-REPS=${BENCH_REPS:-3}
+REPS=${BENCH_REPS:-5}
 OTHER_VIFS=256
 t_start=$(date +%s)
 
@@ -62,10 +64,10 @@ setup() {
 	ip -n vm link set eth0 address "$VM_MAC" up
 	# Nothing learned may age or move during the bench: forwarding is
 	# pinned, so every phase floods nothing and resolves nothing.
-	bridge -n hs fdb add "$VM_MAC" dev vifA master static
-	bridge -n hs fdb add "$HD_MAC" dev up0 master static
-	bridge -n sw fdb add "$HS_MAC" dev swhs master static
-	bridge -n sw fdb add "$HD_MAC" dev swhd master static
+	bridge -n hs fdb replace "$VM_MAC" dev vifA master static
+	bridge -n hs fdb replace "$HD_MAC" dev up0 master static
+	bridge -n sw fdb replace "$HS_MAC" dev swhs master static
+	bridge -n sw fdb replace "$HD_MAC" dev swhd master static
 	ip -n hs neigh replace 10.99.0.2 lladdr "$HD_MAC" nud permanent dev br0
 	ip -n hd neigh replace 10.99.0.1 lladdr "$HS_MAC" nud permanent dev br0
 	# The do-it-yourself peer: a gretap tunnel, outer packets fragmented
@@ -130,9 +132,10 @@ print(m.group(1), s.group(1), s.group(2))'
 # packets/s as the VM received them over pktgen's sending time (the path is
 # synchronous: pktgen's thread runs the whole forwarding in its softirqs).
 measure() {
-	local fig=$1 arm=$2 size=$3 count=$4 extra=${5:-} rx0 rx1 usec sent errs
+	local fig=$1 arm=$2 size=$3 count=$4 extra=${5:-} rx0 rx1 usec sent errs res
 	rx0=$(stat_of vm eth0 rx_packets)
-	read -r usec sent errs < <(pktgen "$size" "$count" "$VM_MAC")
+	res=$(pktgen "$size" "$count" "$VM_MAC")
+	read -r usec sent errs <<<"$res"
 	[ -n "${errs:-}" ] || die "$fig $arm ${size}B: pktgen gave no result"
 	sleep 0.2
 	rx1=$(stat_of vm eth0 rx_packets)
@@ -183,20 +186,29 @@ mirred_down() {
 # Counts stay under hold_max_frames / hold_max_bytes: the held queue grows,
 # never overflows, as during a real pause.
 dup_phase() {
-	local size count rep
+	local size count rep arm i arms=(none handoff mirred)
 	for size in 64 1514; do
 		count=50000
 		[ "$size" = 64 ] || count=20000
+		# Warm-up, not counted: first-use costs (crypto, routes, caches).
+		for arm in "${arms[@]}"; do
+			dup_one warmup "$arm" "$size" 5000
+		done
 		for ((rep = 0; rep < REPS; rep++)); do
-			measure dup none "$size" "$count"
-			ours_up
-			measure dup handoff "$size" "$count"
-			ours_down
-			mirred_up
-			measure dup mirred "$size" "$count"
-			mirred_down
+			# The order rotates, so no alternative always runs first.
+			for ((i = 0; i < 3; i++)); do
+				dup_one dup "${arms[(rep + i) % 3]}" "$size" "$count"
+			done
 		done
 	done
+}
+
+dup_one() {	# figure arm size count
+	case $2 in
+	none) measure "$@" ;;
+	handoff) ours_up && measure "$@" && ours_down ;;
+	mirred) mirred_up && measure "$@" && mirred_down ;;
+	esac
 }
 
 # --- sessions_scale_ratio, memory per session ---------------------------
@@ -240,11 +252,11 @@ idle_phase() {
 		mem=$(ip netns exec hs $PY "$TOP/tests/bench/nlbulk.py" sources "$OTHER_VIFS" 0x2000 "$OTHER_VIFS" 10.99.0.2) ||
 			die "cannot create $OTHER_VIFS source sessions"
 		for ((rep = 0; rep < REPS; rep++)); do
-			measure idle loaded 64 50000
+			measure idle loaded 64 100000
 		done
 		rmmod handoff || die "rmmod handoff failed"
 		for ((rep = 0; rep < REPS; rep++)); do
-			measure idle unloaded 64 50000
+			measure idle unloaded 64 100000
 		done
 		modprobe handoff || die "modprobe handoff failed"
 		sysctls
@@ -293,7 +305,7 @@ cutover_phase() {
 		ip -n hs link add "vS$k" address "$VIF_MAC" type veth peer name "eS$k" netns vm
 		ip -n vm link set "eS$k" address "$mac" up
 		ip -n hs link set "vS$k" master br0 up
-		bridge -n hs fdb add "$mac" dev "vS$k" master static
+		bridge -n hs fdb replace "$mac" dev "vS$k" master static
 		ip -n hd link add "vD$k" address "$VIF_MAC" type veth peer name "eD$k" netns vm
 		ip -n vm link set "eD$k" address "$mac"
 		ip -n hd link set "vD$k" master br0 up
