@@ -88,6 +88,8 @@ setup() {
 	ip netns exec gen sh -c 'echo rem_device_all >/proc/net/pktgen/kpktgend_0 &&
 		echo "add_device g0" >/proc/net/pktgen/kpktgend_0' ||
 		die "pktgen: cannot bind g0 to kpktgend_0"
+	# When softirqs do move to ksoftirqd, let it preempt the generator.
+	for p in $(pgrep -x kpktgend_0); do renice -n 19 -p "$p" >/dev/null; done
 	sysctls
 }
 
@@ -128,32 +130,61 @@ if not m or not s:
 print(m.group(1), s.group(1), s.group(2))'
 }
 
-# measure FIGURE ARM SIZE COUNT [EXTRA-JSON]: one pktgen run to the VM;
-# packets/s as the VM received them over pktgen's sending time (the path is
-# synchronous: pktgen's thread runs the whole forwarding in its softirqs).
+# Frames the kernel dropped at a full per-CPU backlog (softnet_stat, column 2).
+backlog_drops() {
+	local _ d rest n=0
+	while read -r _ d rest; do
+		n=$((n + 16#$d))
+	done </proc/net/softnet_stat
+	echo "$n"
+}
+
+# measure FIGURE ARM SIZE COUNT [UP DOWN]: one pktgen run to the VM, between
+# the commands UP and DOWN; packets/s as the VM received them over pktgen's
+# sending time. The path is synchronous: pktgen's thread runs the whole
+# forwarding in its softirqs, so the time is the path's cost. When the host
+# steals the vCPU long enough, softirqs move to ksoftirqd and pktgen runs
+# ahead of them into a full backlog: such a run measured pktgen, not the path,
+# and is repeated (up to 5 times; the row says how many were thrown away).
 measure() {
-	local fig=$1 arm=$2 size=$3 count=$4 extra=${5:-} rx0 rx1 usec sent errs res
-	rx0=$(stat_of vm eth0 rx_packets)
-	res=$(pktgen "$size" "$count" "$VM_MAC")
-	read -r usec sent errs <<<"$res"
-	[ -n "${errs:-}" ] || die "$fig $arm ${size}B: pktgen gave no result"
-	sleep 0.2
-	rx1=$(stat_of vm eth0 rx_packets)
-	LAST_SENT=$sent
+	local fig=$1 arm=$2 size=$3 count=$4 up=${5:-true} down=${6:-true}
+	local rx0 rx1 usec sent errs res d0 d1 try
+	for ((try = 0; try < 5; try++)); do
+		COPIES=
+		$up
+		rx0=$(stat_of vm eth0 rx_packets)
+		d0=$(backlog_drops)
+		res=$(pktgen "$size" "$count" "$VM_MAC")
+		read -r usec sent errs <<<"$res"
+		[ -n "${errs:-}" ] || die "$fig $arm ${size}B: pktgen gave no result"
+		sleep 0.2
+		rx1=$(stat_of vm eth0 rx_packets)
+		d1=$(backlog_drops)
+		LAST_SENT=$sent
+		$down
+		if [ "$d1" = "$d0" ] && [ $((rx1 - rx0)) -ge "$sent" ]; then
+			break
+		fi
+		note "$fig $arm ${size}B: $((rx1 - rx0))/$sent received, $((d1 - d0)) backlog drops: again"
+	done
+	[ "$try" -lt 5 ] || die "$fig $arm ${size}B: 5 runs in a row lost frames at a backlog (host too busy?)"
+	[ -z "$COPIES" ] || [ "$COPIES" -ge "$sent" ] ||
+		die "$fig $arm ${size}B: only $COPIES of $sent copies reached the destination"
 	row "$($PY -c '
 import json, sys
-fig, arm, size, usec, sent, errs, rx, extra = sys.argv[1:9]
+fig, arm, size, usec, sent, errs, rx, retries, copies = sys.argv[1:10]
 r = {"figure": fig, "arm": arm, "size": int(size), "usec": int(usec),
-     "sent": int(sent), "pktgen_errors": int(errs), "received": int(rx)}
+     "sent": int(sent), "pktgen_errors": int(errs), "received": int(rx),
+     "retries": int(retries)}
+if copies:
+    r["copies_at_destination"] = int(copies)
 r["pps"] = round(r["received"] / (r["usec"] / 1e6))
-r.update(json.loads(extra or "{}"))
-print(json.dumps(r))' "$fig" "$arm" "$size" "$usec" "$sent" "$errs" $((rx1 - rx0)) "$extra")"
+print(json.dumps(r))' "$fig" "$arm" "$size" "$usec" "$sent" "$errs" $((rx1 - rx0)) "$try" "$COPIES")"
 	note "$fig $arm ${size}B: $((rx1 - rx0))/$sent in $usec us"
-	[ $((rx1 - rx0)) -ge $((sent * 95 / 100)) ] ||
-		die "$fig $arm ${size}B: the VM received $((rx1 - rx0)) of $sent frames"
 }
 
 # Our measured session: source on vifA (armed), destination at hd holding.
+# The DOWN commands set COPIES: frames that reached the destination.
 ours_up() {
 	nsctl hs session add id 1 role source dev vifA mac "$VM_MAC" \
 		peer 10.99.0.2:6657 tx-key "$KEY_SD" rx-key "$KEY_DS"
@@ -161,10 +192,8 @@ ours_up() {
 		peer 10.99.0.1:6657 tx-key "$KEY_DS" rx-key "$KEY_SD"
 	nsctl hs session arm id 1
 }
-ours_down() {	# checks every frame sent was copied, then deletes
-	local cap
-	cap=$(sess_counter hs 1 source captured)
-	[ "$cap" -ge "$LAST_SENT" ] || die "handoff captured $cap of $LAST_SENT frames"
+ours_down() {
+	COPIES=$(sess_counter hd 1 dest held)
 	nsctl hs session del id 1 role source
 	nsctl hd session del id 1 role dest
 }
@@ -175,10 +204,7 @@ mirred_up() {
 	GT0=$(stat_of hd gt0 rx_packets)
 }
 mirred_down() {
-	local got
-	got=$(($(stat_of hd gt0 rx_packets) - GT0))
-	[ "$got" -ge $((LAST_SENT * 95 / 100)) ] ||
-		die "mirred: hd's gretap received $got of $LAST_SENT frames"
+	COPIES=$(($(stat_of hd gt0 rx_packets) - GT0))
 	tc -n hs qdisc del dev vifA clsact
 }
 
@@ -206,8 +232,8 @@ dup_phase() {
 dup_one() {	# figure arm size count
 	case $2 in
 	none) measure "$@" ;;
-	handoff) ours_up && measure "$@" && ours_down ;;
-	mirred) mirred_up && measure "$@" && mirred_down ;;
+	handoff) measure "$@" ours_up ours_down ;;
+	mirred) measure "$@" mirred_up mirred_down ;;
 	esac
 }
 
@@ -218,18 +244,14 @@ scale_phase() {
 	local pair rep mem
 	for pair in 1 2; do
 		for ((rep = 0; rep < REPS; rep++)); do
-			ours_up
-			measure scale 1 64 50000
-			ours_down
+			measure scale 1 64 50000 ours_up ours_down
 		done
 		mem=$(ip netns exec hs $PY "$TOP/tests/bench/nlbulk.py" sources 1023 0x1000 "$OTHER_VIFS" 10.99.0.2) ||
 			die "cannot create 1023 source sessions"
 		row "{\"figure\": \"mem_source_sessions\", \"pair\": $pair, \"mem\": $mem}"
 		note "1023 source sessions: $mem"
 		for ((rep = 0; rep < REPS; rep++)); do
-			ours_up
-			measure scale 1024 64 50000
-			ours_down
+			measure scale 1024 64 50000 ours_up ours_down
 		done
 		if [ "$pair" = 1 ]; then
 			mem=$(ip netns exec hd $PY "$TOP/tests/bench/nlbulk.py" dests 1024 0x1000 10.99.0.1) ||
@@ -280,7 +302,6 @@ held_phase() {
 		n=40000
 		ours_up
 		pktgen "$size" "$n" "$VM_MAC" >/dev/null
-		LAST_SENT=$n
 		sleep 1
 		held=$(sess_counter hd 1 dest held)
 		[ "$held" -ge $((n * 95 / 100)) ] || die "held $held of $n frames"
