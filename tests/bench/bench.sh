@@ -12,6 +12,12 @@ kver=$(tests/kver.sh)
 make -s all KVER="$kver"
 mkdir -p build/bench
 rm -f build/bench/results.json build/bench/raw.jsonl
+# The host's CPU clock for the guest: QEMU's own CPU time, on request.
+mkdir -p build/bench/clock
+rm -f build/bench/clock/*
+tests/bench/cpuclock.py "$top/build/bench/clock" $$ &
+clock_pid=$!
+trap 'kill "$clock_pid" 2>/dev/null || true' EXIT
 export HANDOFF_QEMU_LOCK=${HANDOFF_QEMU_LOCK:-/tmp/handoff-qemu.lock}
 tests/qemu/vm.sh --smp 2 --timeout 1800 --out "$top/build/bench" --module "$top/handoff.ko" -- \
 	env BENCH_OUT="$top/build/bench" BENCH_REPS="${BENCH_REPS:-5}" \

@@ -113,13 +113,25 @@ stat_of() {	# ns dev counter
 	ip netns exec "$1" cat "/sys/class/net/$2/statistics/$3"
 }
 
-# pktgen SIZE COUNT DSTMAC: sends, prints "usec sent errors".
+# pktgen SIZE COUNT DSTMAC [A B]: sends, prints "usec sent errors". With A
+# and B, asks the host for QEMU's CPU time (tests/bench/cpuclock.py) right
+# before and right after, from the same shell: clock_read A, clock_read B.
+CLK=$OUT/clock
+CLK_N=0
 pktgen() {
+	local pre="" post=""
+	if [ -n "${5:-}" ]; then
+		pre=": >$CLK/req.$4; i=0; while [ ! -e $CLK/ans.$4 ]; do i=\$((i + 1)); [ \$i -lt 300000 ] || exit 3; done"
+		post=": >$CLK/req.$5"
+	fi
 	ip netns exec gen sh -c "
+		set -e
 		pg() { echo \"\$1\" >/proc/net/pktgen/g0; }
-		pg 'count $2' && pg 'clone_skb 0' && pg 'pkt_size $1' && pg 'delay 0' &&
-		pg 'dst 10.99.0.200' && pg 'dst_mac $3' && pg 'udp_dst_min 9' && pg 'udp_dst_max 9' &&
-		echo start >/proc/net/pktgen/pgctrl" || die "pktgen run failed"
+		pg 'count $2'; pg 'clone_skb 0'; pg 'pkt_size $1'; pg 'delay 0'
+		pg 'dst 10.99.0.200'; pg 'dst_mac $3'; pg 'udp_dst_min 9'; pg 'udp_dst_max 9'
+		$pre
+		echo start >/proc/net/pktgen/pgctrl
+		$post" || die "pktgen run failed (status $?)"
 	ip netns exec gen cat /proc/net/pktgen/g0 | $PY -c '
 import re, sys
 t = sys.stdin.read()
@@ -128,6 +140,12 @@ s = re.search(r"pkts-sofar: (\d+)\s+errors: (\d+)", t)
 if not m or not s:
     sys.exit("pktgen gave no result:\n" + t)
 print(m.group(1), s.group(1), s.group(2))'
+}
+
+clock_read() {	# N: the host's answer to req.N, waiting up to 10 s
+	wait_for 100 test -s "$CLK/ans.$1" ||
+		die "the host's CPU clock (tests/bench/cpuclock.py) did not answer request $1"
+	cat "$CLK/ans.$1"
 }
 
 # Frames the kernel dropped at a full per-CPU backlog (softnet_stat, column 2).
@@ -148,15 +166,18 @@ backlog_drops() {
 # and is repeated (up to 5 times; the row says how many were thrown away).
 measure() {
 	local fig=$1 arm=$2 size=$3 count=$4 up=${5:-true} down=${6:-true}
-	local rx0 rx1 usec sent errs res d0 d1 try
+	local rx0 rx1 usec sent errs res d0 d1 try cpu
 	for ((try = 0; try < 5; try++)); do
 		COPIES=
 		$up
 		rx0=$(stat_of vm eth0 rx_packets)
 		d0=$(backlog_drops)
-		res=$(pktgen "$size" "$count" "$VM_MAC")
+		CLK_A=$((CLK_N += 1))
+		CLK_B=$((CLK_N += 1))
+		res=$(pktgen "$size" "$count" "$VM_MAC" "$CLK_A" "$CLK_B")
 		read -r usec sent errs <<<"$res"
 		[ -n "${errs:-}" ] || die "$fig $arm ${size}B: pktgen gave no result"
+		cpu=$(($(clock_read "$CLK_B") - $(clock_read "$CLK_A")))
 		sleep 0.2
 		rx1=$(stat_of vm eth0 rx_packets)
 		d1=$(backlog_drops)
@@ -172,15 +193,17 @@ measure() {
 		die "$fig $arm ${size}B: only $COPIES of $sent copies reached the destination"
 	row "$($PY -c '
 import json, sys
-fig, arm, size, usec, sent, errs, rx, retries, copies = sys.argv[1:10]
+fig, arm, size, usec, sent, errs, rx, retries, cpu, copies = sys.argv[1:11]
 r = {"figure": fig, "arm": arm, "size": int(size), "usec": int(usec),
      "sent": int(sent), "pktgen_errors": int(errs), "received": int(rx),
      "retries": int(retries)}
 if copies:
     r["copies_at_destination"] = int(copies)
 r["pps"] = round(r["received"] / (r["usec"] / 1e6))
-print(json.dumps(r))' "$fig" "$arm" "$size" "$usec" "$sent" "$errs" $((rx1 - rx0)) "$try" "$COPIES")"
-	note "$fig $arm ${size}B: $((rx1 - rx0))/$sent in $usec us"
+r["cpu_ns"] = int(cpu)
+r["cpu_pps"] = round(r["received"] / (r["cpu_ns"] / 1e9))
+print(json.dumps(r))' "$fig" "$arm" "$size" "$usec" "$sent" "$errs" $((rx1 - rx0)) "$try" "$cpu" "$COPIES")"
+	note "$fig $arm ${size}B: $((rx1 - rx0))/$sent in $usec us, QEMU CPU $((cpu / 1000)) us"
 }
 
 # Our measured session: source on vifA (armed), destination at hd holding.
@@ -380,6 +403,8 @@ times_complete() {
 
 note "setting up"
 setup
+: >"$CLK/req.0"
+clock_read 0 >/dev/null
 note "duplication throughput: none / handoff / mirred, 64 and 1514 B, x$REPS"
 dup_phase
 note "sessions: 1 vs 1024"
