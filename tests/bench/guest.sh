@@ -14,6 +14,7 @@
 # vo0..vo255: bridge ports with no carrier (their peers stay down), where the
 # sessions of other VMs live. pktgen sends UDP to 10.99.0.200 (nobody's
 # address), so the VM drops each frame at IP input and answers nothing.
+# shellcheck source=tests/kernel/lib.sh
 . "$(dirname "$0")/../kernel/lib.sh"
 trap - EXIT
 set -E
@@ -181,7 +182,6 @@ measure() {
 		sleep 0.2
 		rx1=$(stat_of vm eth0 rx_packets)
 		d1=$(backlog_drops)
-		LAST_SENT=$sent
 		$down
 		if [ "$d1" = "$d0" ] && [ $((rx1 - rx0)) -ge "$sent" ]; then
 			break
@@ -269,7 +269,7 @@ scale_phase() {
 		for ((rep = 0; rep < REPS; rep++)); do
 			measure scale 1 64 50000 ours_up ours_down
 		done
-		mem=$(ip netns exec hs $PY "$TOP/tests/bench/nlbulk.py" sources 1023 0x1000 "$OTHER_VIFS" 10.99.0.2) ||
+		mem=$(ip netns exec hs "$PY" "$TOP/tests/bench/nlbulk.py" sources 1023 0x1000 "$OTHER_VIFS" 10.99.0.2) ||
 			die "cannot create 1023 source sessions"
 		row "{\"figure\": \"mem_source_sessions\", \"pair\": $pair, \"mem\": $mem}"
 		note "1023 source sessions: $mem"
@@ -277,7 +277,7 @@ scale_phase() {
 			measure scale 1024 64 50000 ours_up ours_down
 		done
 		if [ "$pair" = 1 ]; then
-			mem=$(ip netns exec hd $PY "$TOP/tests/bench/nlbulk.py" dests 1024 0x1000 10.99.0.1) ||
+			mem=$(ip netns exec hd "$PY" "$TOP/tests/bench/nlbulk.py" dests 1024 0x1000 10.99.0.1) ||
 				die "cannot create 1024 destination sessions"
 			row "{\"figure\": \"mem_dest_sessions\", \"mem\": $mem}"
 			note "1024 destination sessions: $mem"
@@ -295,7 +295,7 @@ scale_phase() {
 idle_phase() {
 	local pair rep
 	for ((pair = 0; pair < ${BENCH_IDLE_PAIRS:-4}; pair++)); do
-		ip netns exec hs $PY "$TOP/tests/bench/nlbulk.py" sources "$OTHER_VIFS" 0x2000 "$OTHER_VIFS" 10.99.0.2 >/dev/null ||
+		ip netns exec hs "$PY" "$TOP/tests/bench/nlbulk.py" sources "$OTHER_VIFS" 0x2000 "$OTHER_VIFS" 10.99.0.2 >/dev/null ||
 			die "cannot create $OTHER_VIFS source sessions"
 		for ((rep = 0; rep < 3; rep++)); do
 			measure idle loaded 64 50000
