@@ -6,7 +6,7 @@ BUILD := $(CURDIR)/build
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 PREFIX ?= /usr/local
 
-.PHONY: all module agent probe unit check check-kernel demo install \
+.PHONY: all module agent probe unit check check-kernel demo bench install \
 	install-dkms install-agent uninstall clean
 
 all: module agent probe
@@ -32,6 +32,11 @@ check:
 # The migration lab, without and with handoff, as a table (LAB=name filters).
 demo:
 	@tests/lab/demo.sh
+
+# Benchmarks in QEMU (2 vCPUs), side by side in one run: a table and
+# build/bench/results.json. BENCH_REPS (5) / BENCH_CUTOVERS (12) set repetitions.
+bench:
+	@tests/bench/bench.sh
 
 # Only the kernel suite (assumes `make check` ran once): T=name filters.
 check-kernel:
