@@ -58,6 +58,7 @@ run_one() {
 	fi
 	sleep 0.5
 	backlog0=$(backlog_drops)
+	debug_dump "$name-$mode-before"
 	ip netns exec cl "$PROBE" send -t "$VM_IP" -s "$size" -S "$stop" -w 1500 -j >"$json" 2>"$tmp/probe.err" &
 	probe_pid=$!
 	sleep 2
@@ -94,6 +95,7 @@ run_one() {
 	wait "$probe_pid" || true
 	kill "$echo_pid" 2>/dev/null
 	wait "$echo_pid" 2>/dev/null
+	debug_dump "$name-$mode-after"
 	# The responder's own summary: replies it could not send are its own loss.
 	echo "  $name $mode: $(tail -1 "$tmp/echo.err")"
 	if [[ ! -s "$json" ]]; then
@@ -126,6 +128,25 @@ for probe in ("udp_fwd", "udp_rev", "icmp"):
     print(json.dumps(row))
 PY
 	rm -rf "$tmp"
+}
+
+# HANDOFF_LAB_DEBUG=1: every namespace's counters into $OUT/debug/NAME.txt, to
+# compare before/after a run (where did a packet go?).
+debug_dump() {
+	[[ -n "${HANDOFF_LAB_DEBUG:-}" ]] || return 0
+	local ns f=$OUT/debug/$1.txt
+	mkdir -p "$OUT/debug"
+	{
+		echo "== softnet_stat"; cat /proc/net/softnet_stat
+		echo "== arp_cache (global)"; cat /proc/net/stat/arp_cache
+		for ns in $(ip netns list | cut -d' ' -f1); do
+			echo "=== ns $ns"
+			echo "== nstat"; ip netns exec "$ns" nstat -asz
+			echo "== link"; ip -n "$ns" -s -s link
+			echo "== qdisc"; ip netns exec "$ns" tc -s qdisc
+			echo "== neigh"; ip -n "$ns" -s neigh
+		done
+	} >"$f" 2>&1
 }
 
 # Packets the kernel dropped at a full per-CPU backlog (softnet_stat, column 2).
