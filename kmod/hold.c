@@ -343,18 +343,26 @@ void handoff_deliver_kick(struct handoff_session *s, unsigned long delay)
 
 /*
  * Whether the receiver is behind: netback stops its queue (and the qdisc
- * fills); a veth peer queues on this CPU's backlog, which is drained by
- * softirqs that may have been pushed to ksoftirqd. Called with BHs off.
+ * fills); a veth peer queues on a CPU's backlog (this one's, or the one RPS
+ * steers to), which is drained by softirqs that may have been pushed to
+ * ksoftirqd. Called with BHs off.
  */
 static bool backpressure(struct net_device *dev, unsigned int batch)
 {
 	struct netdev_queue *txq = netdev_get_tx_queue(dev, 0);
 	struct Qdisc *q = rcu_dereference_bh(txq->qdisc);
-	struct softnet_data *sd = this_cpu_ptr(&softnet_data);
+	unsigned int cpu;
 
-	return netif_xmit_stopped(txq) || (q && qdisc_qlen(q) >= batch) ||
-	       skb_queue_len_lockless(&sd->input_pkt_queue) +
-	       skb_queue_len_lockless(&sd->process_queue) >= batch;
+	if (netif_xmit_stopped(txq) || (q && qdisc_qlen(q) >= batch))
+		return true;
+	for_each_online_cpu(cpu) {
+		struct softnet_data *sd = &per_cpu(softnet_data, cpu);
+
+		if (skb_queue_len_lockless(&sd->input_pkt_queue) +
+		    skb_queue_len_lockless(&sd->process_queue) >= batch)
+			return true;
+	}
+	return false;
 }
 
 void handoff_deliver_work(struct work_struct *work)

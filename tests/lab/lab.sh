@@ -43,6 +43,7 @@ run_one() {
 	netns_cleanup
 	NETNS=()
 	lab_up
+	guest_fifo eth0
 	# A silent guest: nothing it sends on its own would tell the switch.
 	ip netns exec vm sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
 		net.ipv6.conf.default.disable_ipv6=1
@@ -58,6 +59,7 @@ run_one() {
 	fi
 	sleep 0.5
 	backlog0=$(backlog_drops)
+	unres0=$(unresolved_discards)
 	debug_dump "$name-$mode-before"
 	ip netns exec cl "$PROBE" send -t "$VM_IP" -s "$size" -S "$stop" -w 1500 -j >"$json" 2>"$tmp/probe.err" &
 	probe_pid=$!
@@ -81,6 +83,7 @@ run_one() {
 		ip -n vm link set eth0 up
 	else
 		vm_restore
+		guest_fifo ethB
 		[[ $mode == handoff ]] && nsctl hd session attach id 1 dev vifB
 		[[ $order == xl ]] && ip -n hs link del vifA
 		vm_unpause
@@ -108,9 +111,10 @@ run_one() {
 		timings=$(session_timings)
 	fi
 	$PY - "$name" "$mode" "$json" "$timings" "$(cat "$tmp/boundary" 2>/dev/null)" \
-		$(($(backlog_drops) - backlog0)) >>"$ROWS" <<'PY'
+		$(($(backlog_drops) - backlog0)) $(($(unresolved_discards) - unres0)) \
+		"$(nstat_get vm UdpSndbufErrors)" >>"$ROWS" <<'PY'
 import json, sys
-name, mode, path, timings, boundary, backlog = sys.argv[1:7]
+name, mode, path, timings, boundary, backlog, unres, sndbuf = sys.argv[1:9]
 r = json.load(open(path))
 t = json.loads(timings)
 for probe in ("udp_fwd", "udp_rev", "icmp"):
@@ -123,11 +127,26 @@ for probe in ("udp_fwd", "udp_rev", "icmp"):
     row["sock_drops"] = r.get("sock_drops", 0)
     row["echo_sock_drops"] = r.get("echo_sock_drops", 0)
     row["backlog_drops"] = int(backlog)
+    # The guest's own silent drops: replies queued for an unresolved
+    # neighbour and discarded (all namespaces), sends refused for lack of
+    # buffer (UDP swallows ENOBUFS without IP_RECVERR).
+    row["arp_unresolved_discards"] = int(unres)
+    row["vm_udp_sndbuf_errors"] = int(sndbuf or 0)
     if boundary:
         row["boundary"] = boundary
     print(json.dumps(row))
 PY
 	rm -rf "$tmp"
+}
+
+# The guest's receive path keeps the order frames were sent to its vif in, as
+# netback's one ring per queue does. A veth does not: it queues each frame on
+# the backlog of the CPU that sent it, and two CPUs' backlogs drain in either
+# order (the module's worker on one CPU, live frames on the other: the lab
+# saw up to 20 reordered at the cutover). Steering all of them to one CPU's
+# backlog (RPS) makes the veth one FIFO again. guest_fifo DEV [NS]
+guest_fifo() {
+	ip netns exec "${2:-vm}" sh -c "echo 1 >/sys/class/net/$1/queues/rx-0/rps_cpus"
 }
 
 # HANDOFF_LAB_DEBUG=1: every namespace's counters into $OUT/debug/NAME.txt, to
@@ -145,6 +164,7 @@ debug_dump() {
 			echo "== link"; ip -n "$ns" -s -s link
 			echo "== qdisc"; ip netns exec "$ns" tc -s qdisc
 			echo "== neigh"; ip -n "$ns" -s neigh
+			[[ $ns == h? ]] && { echo "== sessions"; nsctl "$ns" session show || true; }
 		done
 	} >"$f" 2>&1
 }
@@ -156,6 +176,22 @@ backlog_drops() {
 		n=$((n + 16#$d))
 	done </proc/net/softnet_stat
 	echo "$n"
+}
+
+# Frames queued for an unresolved neighbour and discarded (the ARP table's
+# statistics are global: every namespace).
+unresolved_discards() {
+	local n=0 f
+	while read -r -a f; do
+		[[ ${f[0]} == entries ]] && continue
+		n=$((n + 16#${f[11]}))
+	done </proc/net/stat/arp_cache
+	echo "$n"
+}
+
+# nstat_get NS COUNTER: its absolute value in NS (fresh per run).
+nstat_get() {
+	ip netns exec "$1" nstat -asz "$2" | awk -v c="$2" '$1 == c { print $2 }'
 }
 
 # The module's own timestamps, in µs from the destination's activation.
