@@ -124,6 +124,7 @@ guests_up() {
 		ip netns exec "${G_NS[i]}" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
 			net.ipv6.conf.default.disable_ipv6=1
 		guest_fifo "${G_NIC[i]}" "${G_NS[i]}"
+		guest_fifo "${G_VIFA[i]}" hs
 	done
 	if [[ -n $G_VLAN ]]; then
 		ip netns exec cl ping -q -c1 -W2 10.98.0.10 >/dev/null ||
@@ -149,6 +150,7 @@ guest_restore() {
 	ip -n "$ns" link set "${G_NEW[i]}" address "${G_MAC[i]}"
 	ip -n hd link set "${G_VIFB[i]}" master br0 up
 	guest_fifo "${G_NEW[i]}" "$ns"
+	guest_fifo "${G_VIFB[i]}" hd
 }
 
 # NIC i runs behind its destination vif (vm_unpause): the address (and VLAN
@@ -368,7 +370,8 @@ PY
 }
 
 # The guest's receive path keeps the order frames were sent to its vif in, as
-# netback's one ring per queue does. A veth does not: it queues each frame on
+# netback's one ring per queue does (and the vif's receive, what the guest
+# sent, as netback's transmit ring does). A veth does not: it queues each frame on
 # the backlog of the CPU that sent it, and two CPUs' backlogs drain in either
 # order (the module's worker on one CPU, live frames on the other: the lab
 # saw up to 20 reordered at the cutover). Steering all of them to one CPU's
