@@ -167,6 +167,7 @@ struct handoff_session {
 	bool have_marker;
 	bool announced;
 	ktime_t gap_since;		/* head of held is not next_seq since */
+	ktime_t resolving_since;	/* the guest asked for a neighbour */
 	u32 dedup[HANDOFF_DEDUP_SLOTS];	/* hashes of recent tunnel frames */
 	unsigned int dedup_pos;
 	struct delayed_work deliver;

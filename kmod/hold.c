@@ -10,15 +10,20 @@
  * go out in batches of net.handoff.deliver_batch, with bottom halves enabled
  * between batches (the receiver drains), and the worker backs off while the
  * device's queue is stopped or its qdisc holds a batch's worth.
+ *
+ * And the guest must be able to answer: see neigh_kind().
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/etherdevice.h>
+#include <linux/if_arp.h>
 #include <linux/if_vlan.h>
 #include <linux/jhash.h>
 #include <linux/netfilter_netdev.h>
 #include <linux/rtnetlink.h>
 #include <net/dst.h>
+#include <net/ipv6.h>
+#include <net/ndisc.h>
 #include <net/sch_generic.h>
 
 #include "handoff.h"
@@ -31,6 +36,72 @@
  * ways just after the marker.
  */
 #define HANDOFF_DEDUP_TAIL_NS (100 * NSEC_PER_MSEC)
+
+/*
+ * The guest's neighbour cache is empty after the move: netfront's carrier-off
+ * at resume evicts it (arp_evict_nocarrier), and an ARP entry may just have
+ * aged out. What the guest then sends to an unresolved neighbour waits in a
+ * queue of unres_qlen_bytes (about 200 KiB: ~270 small UDP replies), whose
+ * oldest entries are discarded without a trace beyond that (only the
+ * unresolved_discards of /proc/net/stat/arp_cache). Its replies to a burst
+ * of held frames overflow it (the lab lost ~1000 of 2500). So while the guest
+ * waits for an answer, delivery waits too, bounded; and ARP and neighbour
+ * discovery frames for the guest pass at once, not behind held frames: they
+ * belong to no ordered flow, and the answer the guest waits for is one.
+ */
+#define HANDOFF_RESOLVE_WAIT_NS (100 * NSEC_PER_MSEC)
+
+enum { NEIGH_NONE, NEIGH_ASK, NEIGH_ANSWER, NEIGH_OTHER };
+
+/* Which kind of ARP or ND frame @skb is (VLAN tags in band are skipped). */
+static int neigh_kind(const struct sk_buff *skb)
+{
+	int off = skb_mac_offset(skb) + ETH_HLEN, depth = 0;
+	__be16 proto = eth_hdr(skb)->h_proto, *p, pbuf;
+	struct arphdr _ah, *ah;
+	struct { struct ipv6hdr ip; u8 type; } _nd, *nd;
+	__be32 addr[2], *a;
+
+	while (eth_type_vlan(proto) && depth++ < 2) {
+		p = skb_header_pointer(skb, off + 2, sizeof(pbuf), &pbuf);
+		if (!p)
+			return NEIGH_NONE;
+		proto = *p;
+		off += VLAN_HLEN;
+	}
+	if (proto == htons(ETH_P_ARP)) {
+		ah = skb_header_pointer(skb, off, sizeof(_ah), &_ah);
+		if (!ah || ah->ar_hln != ETH_ALEN || ah->ar_pln != 4)
+			return NEIGH_OTHER;
+		if (ah->ar_op == htons(ARPOP_REPLY))
+			return NEIGH_ANSWER;
+		if (ah->ar_op != htons(ARPOP_REQUEST))
+			return NEIGH_OTHER;
+		/* sender and target IP: equal (gratuitous) or 0 (probe) ask nobody */
+		a = skb_header_pointer(skb, off + sizeof(_ah) + ETH_ALEN, 4, &addr[0]);
+		if (!a)
+			return NEIGH_OTHER;
+		addr[0] = *a;
+		a = skb_header_pointer(skb, off + sizeof(_ah) + 2 * ETH_ALEN + 4, 4,
+				       &addr[1]);
+		if (!a || !addr[0] || addr[0] == *a)
+			return NEIGH_OTHER;
+		return NEIGH_ASK;
+	}
+	if (proto != htons(ETH_P_IPV6))
+		return NEIGH_NONE;
+	nd = skb_header_pointer(skb, off, sizeof(_nd), &_nd);
+	if (!nd || nd->ip.nexthdr != IPPROTO_ICMPV6)
+		return NEIGH_NONE;
+	switch (nd->type) {
+	case NDISC_NEIGHBOUR_SOLICITATION:
+		/* from :: it is duplicate address detection: nobody answers */
+		return ipv6_addr_any(&nd->ip.saddr) ? NEIGH_OTHER : NEIGH_ASK;
+	case NDISC_NEIGHBOUR_ADVERTISEMENT:
+		return NEIGH_ANSWER;
+	}
+	return NEIGH_NONE;
+}
 
 /* Set while this CPU's worker transmits: our own egress hook lets it pass. */
 static DEFINE_PER_CPU(bool, handoff_delivering);
@@ -213,6 +284,14 @@ static struct sk_buff *next_frame(struct handoff_session *s, ktime_t now,
 
 	*wait = false;
 	drop_aged(s, now);
+	if (s->resolving_since) {
+		if (ktime_to_ns(ktime_sub(now, s->resolving_since)) <
+		    HANDOFF_RESOLVE_WAIT_NS) {
+			*wait = true;
+			return NULL;
+		}
+		s->resolving_since = 0;	/* no answer: go on */
+	}
 	skb = skb_peek(&s->held);
 	if (skb) {
 		seq = HANDOFF_CB(skb)->seq;
@@ -264,18 +343,26 @@ void handoff_deliver_kick(struct handoff_session *s, unsigned long delay)
 
 /*
  * Whether the receiver is behind: netback stops its queue (and the qdisc
- * fills); a veth peer queues on this CPU's backlog, which is drained by
- * softirqs that may have been pushed to ksoftirqd. Called with BHs off.
+ * fills); a veth peer queues on a CPU's backlog (this one's, or the one RPS
+ * steers to), which is drained by softirqs that may have been pushed to
+ * ksoftirqd. Called with BHs off.
  */
 static bool backpressure(struct net_device *dev, unsigned int batch)
 {
 	struct netdev_queue *txq = netdev_get_tx_queue(dev, 0);
 	struct Qdisc *q = rcu_dereference_bh(txq->qdisc);
-	struct softnet_data *sd = this_cpu_ptr(&softnet_data);
+	unsigned int cpu;
 
-	return netif_xmit_stopped(txq) || (q && qdisc_qlen(q) >= batch) ||
-	       skb_queue_len_lockless(&sd->input_pkt_queue) +
-	       skb_queue_len_lockless(&sd->process_queue) >= batch;
+	if (netif_xmit_stopped(txq) || (q && qdisc_qlen(q) >= batch))
+		return true;
+	for_each_online_cpu(cpu) {
+		struct softnet_data *sd = &per_cpu(softnet_data, cpu);
+
+		if (skb_queue_len_lockless(&sd->input_pkt_queue) +
+		    skb_queue_len_lockless(&sd->process_queue) >= batch)
+			return true;
+	}
+	return false;
 }
 
 void handoff_deliver_work(struct work_struct *work)
@@ -344,6 +431,7 @@ static unsigned int dest_egress(void *priv, struct sk_buff *skb,
 	unsigned int verdict = NF_ACCEPT;
 	bool kick = false;
 	ktime_t now;
+	int neigh;
 	u32 h;
 
 	if (__this_cpu_read(handoff_delivering))
@@ -366,6 +454,7 @@ static unsigned int dest_egress(void *priv, struct sk_buff *skb,
 	    HANDOFF_DEDUP_TAIL_NS)
 		return NF_ACCEPT;	/* the common case: no work at all */
 	h = frame_hash(skb);
+	neigh = neigh_kind(skb);
 	spin_lock_bh(&s->lock);
 	if (!dedup_active(s, now))
 		goto out;
@@ -378,6 +467,14 @@ static unsigned int dest_egress(void *priv, struct sk_buff *skb,
 	}
 	if (s->drain == HANDOFF_DRAIN_LIVE)
 		goto out;	/* caught up: only duplicates were looked for */
+	if (neigh != NEIGH_NONE) {
+		/* ARP/ND passes: the guest may be waiting for it. */
+		if (neigh == NEIGH_ANSWER && s->resolving_since) {
+			s->resolving_since = 0;
+			kick = true;
+		}
+		goto out;
+	}
 	if (s->live.qlen >= READ_ONCE(sc->hold_max_frames)) {
 		handoff_count(s, HANDOFF_CTR_DROP_OVERFLOW);
 		kfree_skb(skb);
@@ -396,7 +493,10 @@ out:
 	return verdict;
 }
 
-/* Ingress of the destination vif: the guest's first frame activates. */
+/*
+ * Ingress of the destination vif: the guest's first frame activates; its
+ * neighbour requests pause delivery (neigh_kind()).
+ */
 static unsigned int dest_ingress(void *priv, struct sk_buff *skb,
 				 const struct nf_hook_state *state)
 {
@@ -404,6 +504,14 @@ static unsigned int dest_ingress(void *priv, struct sk_buff *skb,
 
 	if (READ_ONCE(s->state) == HANDOFF_STATE_ATTACHED)
 		handoff_dest_activate(s);
+	/* The guest asks for a neighbour: held frames wait for the answer. */
+	if (READ_ONCE(s->drain) == HANDOFF_DRAIN_RUNNING &&
+	    neigh_kind(skb) == NEIGH_ASK) {
+		spin_lock_bh(&s->lock);
+		if (s->drain == HANDOFF_DRAIN_RUNNING && !s->resolving_since)
+			s->resolving_since = ktime_get();
+		spin_unlock_bh(&s->lock);
+	}
 	return NF_ACCEPT;
 }
 

@@ -151,9 +151,11 @@ vm_restore() {
 	ip -n hd link set vifB master br0 up
 }
 
-# The guest runs at the destination: its interface is ethB now. A real
-# guest keeps its NIC (netfront reconnects) and so its ARP cache: copy the
-# entries over, or its first replies would wait for ARP on the new NIC.
+# The guest runs at the destination: its interface is ethB now. Entries
+# still on eth0 are copied over. In the lab there are none: taking eth0 down
+# (the lab's suspend) or deleting it with vifA flushed them, as netfront's
+# carrier-off at resume does in a real Linux guest (arp_evict_nocarrier). So
+# the guest ARPs again for its peers, as a real one does (hold.c waits).
 vm_unpause() {
 	local dst _ ll neigh
 	neigh=$(ip -n vm -4 neigh show dev eth0 2>/dev/null || true)

@@ -4,14 +4,16 @@
 process, back to back (two netlink sends, sockets opened beforehand), so the
 suspend boundary (DESIGN.md) is as small as the lab can make it.
 
-  suspend.py VM_NS IFACE [--arm HOST_NS SESSION_ID] [--arm-first]
+  suspend.py VM_NS IFACE [--arm HOST_NS SESSION_ID] [--arm-first] [+ VM_NS IFACE ...]
 
 The guest is paused by taking IFACE (its NIC) down: from then on it receives
 nothing, as a paused domain. By default the guest is paused first, then the
 session armed ("arm when suspended": a frame in between would be lost);
 --arm-first arms first ("arm at the suspend request": a frame in between is
 delivered to the old guest and copied, a duplicate). The time between the two
-is printed, in microseconds.
+is printed, in microseconds. Several NICs (of one guest or of several, each
+with its own session) are separated by "+": all sockets are opened first,
+then each NIC's pair is sent in turn.
 """
 import ctypes
 import os
@@ -47,41 +49,53 @@ def ack(sock):
             raise OSError(err, os.strerror(err))
 
 
-def main():
-    args = sys.argv[1:]
-    if len(args) < 2:
-        sys.exit(__doc__)
+def prepare(args, arm_first):
+    """One NIC: its messages, in the order to send them."""
     vm_ns, iface = args[0], args[1]
-    arm = "--arm" in args
-    arm_first = "--arm-first" in args
-
     enter(vm_ns)
     rt = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 0)
     rt.bind((0, 0))
     ifi = struct.pack("=BxHiII", 0, 0, socket.if_nametoindex(iface), 0,
                       IFF_UP)
     down = struct.pack("=IHHII", 16 + len(ifi), RTM_NEWLINK, 1 | 4, 1, 0) + ifi
+    if "--arm" not in args:
+        return [(rt, down)]
+    host_ns, sid = args[args.index("--arm") + 1], int(args[args.index("--arm") + 2], 0)
+    enter(host_ns)
+    g = nl.Genl()
+    body = struct.pack("=BBH", nl.C["HANDOFF_CMD_SESSION_ARM"], 1, 0) + \
+        nl.u64(nl.A("SESSION_ID"), sid)
+    armmsg = struct.pack("=IHHII", 16 + len(body), g.family, 1 | 4, 1, 0) + body
+    return [(g.sock, armmsg), (rt, down)] if arm_first else \
+        [(rt, down), (g.sock, armmsg)]
 
-    if arm:
-        host_ns, sid = args[args.index("--arm") + 1], int(args[args.index("--arm") + 2], 0)
-        enter(host_ns)
-        g = nl.Genl()
-        body = struct.pack("=BBH", nl.C["HANDOFF_CMD_SESSION_ARM"], 1, 0) + \
-            nl.u64(nl.A("SESSION_ID"), sid)
-        armmsg = struct.pack("=IHHII", 16 + len(body), g.family, 1 | 4, 1, 0) + body
-        first, second = ((g.sock, armmsg), (rt, down)) if arm_first else \
-            ((rt, down), (g.sock, armmsg))
+
+def main():
+    args = sys.argv[1:]
+    if len(args) < 2:
+        sys.exit(__doc__)
+    arm_first = "--arm-first" in args
+    args = [a for a in args if a != "--arm-first"]
+    groups, cur = [], []
+    for a in args + ["+"]:
+        if a == "+":
+            if len(cur) < 2:
+                sys.exit(__doc__)
+            groups.append(cur)
+            cur = []
+        else:
+            cur.append(a)
+    nics = [prepare(g, arm_first) for g in groups]
+    for msgs in nics:
         t0 = time.monotonic_ns()
-        first[0].send(first[1])
-        second[0].send(second[1])
+        for sock, msg in msgs:
+            sock.send(msg)
         t1 = time.monotonic_ns()
-        ack(first[0])
-        ack(second[0])
-        print(f"boundary {(t1 - t0) / 1000:.0f} us "
-              f"({'arm, then pause' if arm_first else 'pause, then arm'})")
-    else:
-        rt.send(down)
-        ack(rt)
+        for sock, _ in msgs:
+            ack(sock)
+        if len(msgs) == 2:
+            print(f"boundary {(t1 - t0) / 1000:.0f} us "
+                  f"({'arm, then pause' if arm_first else 'pause, then arm'})")
 
 
 if __name__ == "__main__":
