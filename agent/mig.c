@@ -989,11 +989,12 @@ static void log_cutover(struct hd_engine *e, struct hd_mig *m, const struct hd_m
 	act = s.times[HANDOFF_TIME_ACTIVATED];
 	LOG(e, LOG_NOTICE,
 	    "cutover vm %s vif %s session %" PRIx64 ": first delivery +%lldus, last held "
-	    "+%lldus, first announce +%lldus; held %" PRIu64 ", delivered %" PRIu64
-	    ", dropped %" PRIu64, m->name, v->ifname, v->id,
+	    "+%lldus, first announce +%lldus, source stopped +%lldus; held %" PRIu64
+	    ", delivered %" PRIu64 ", dropped %" PRIu64, m->name, v->ifname, v->id,
 	    since(s.times[HANDOFF_TIME_FIRST_DELIVERED], act),
 	    since(s.times[HANDOFF_TIME_LAST_DELIVERED], act),
 	    since(s.times[HANDOFF_TIME_FIRST_ANNOUNCE], act),
+	    since(s.times[HANDOFF_TIME_SOURCE_STOPPED], act),
 	    s.ctr[HANDOFF_CTR_HELD], s.ctr[HANDOFF_CTR_DELIVERED],
 	    s.ctr[HANDOFF_CTR_DROP_OVERFLOW] + s.ctr[HANDOFF_CTR_DROP_AGED]);
 }

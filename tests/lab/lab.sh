@@ -30,6 +30,7 @@
 # optional guest announce. XenServer's order deletes the source vif 4 s
 # after the unpause.
 . "$(dirname "$0")/../kernel/lib.sh"
+. "$(dirname "$0")/../kernel/agents.sh"
 trap - EXIT
 PROBE=$BUILD/lab/handoff-probe
 OUT=${LAB_OUT:-$BUILD/lab}
@@ -55,10 +56,34 @@ scenario() {
 		for f in "${fs[@]}"; do [[ $name == *"$f"* ]] && ok=yes; done
 		[[ $ok == yes ]] || return 0
 	fi
-	for mode in baseline handoff; do
+	local modes="baseline handoff"
+	# handoffd: the same with the sessions set up by two agents following a
+	# scripted Xen (tests/kernel/agents.sh), not by handoffctl.
+	[[ " $AGENT_SCENARIOS " == *" $name "* ]] && modes+=" handoffd"
+	for mode in $modes; do
 		run_one "$name" "$mode" "$pause" "$order" "$announce" "$arp" \
 			"$size" "$hold" "$failmig" "$kind" || echo "  ($name $mode: lab error, see above)"
 	done
+}
+
+# Scenarios also played with handoffd setting the sessions up (one guest NIC).
+AGENT_SCENARIOS="xl-pause-1s xenserver-order-1s failed-migration-1s"
+AGENT_UUID=0b8f3a52-5c1e-4b7a-9d2e-3f4a5b6c7d8e
+
+# The agents' cutover line: the module's timings as handoffd logged them.
+agent_timings() {
+	$PY - "$AGENT_DIR/hd.log" <<'PY'
+import json, re, sys
+out = {}
+for line in open(sys.argv[1]):
+    m = re.search(r"cutover .*first delivery \+(-?\d+)us, last held \+(-?\d+)us, "
+                  r"first announce \+(-?\d+)us, source stopped \+(-?\d+)us", line)
+    if m:
+        keys = ("act_to_first_delivery_us", "act_to_last_held_us",
+                "act_to_first_announce_us", "act_to_source_stop_us")
+        out = {k: int(v) for k, v in zip(keys, m.groups()) if int(v) >= 0}
+print(json.dumps(out))
+PY
 }
 
 # The guests' NICs, one per session: namespace, NIC at the source (the
@@ -187,6 +212,14 @@ run_one() {
 		lab_keys
 		[[ -n "$hold" ]] && ip netns exec hd sysctl -qw net.handoff.hold_max_frames="$hold"
 		guest_sessions
+	elif [[ $mode == handoffd ]]; then
+		# The toolstack hook's work: migrate-begin; the agents do the rest.
+		AGENT_DIR=$tmp/agents
+		mkdir -p "$AGENT_DIR"
+		start_agents
+		xen hs "domain new 3 $AGENT_UUID vm" "vif 3 0 $VM_MAC vifA" "domain unpause 3"
+		hctl hs migrate-begin vm 10.99.0.2 >/dev/null || { agent_logs; return 1; }
+		G_ID[0]=$(nsctl hs -j session show | jget 'd[0]["id"]')
 	fi
 	if [[ $kind == tcp ]]; then
 		ip netns exec vm $PY "$TOP/tests/lab/tcpbulk.py" sink 5001 "$tmp/tcp.ready" "$tmp/tcp.json" &
@@ -215,7 +248,24 @@ run_one() {
 		[[ $mode == handoff ]] && args+=(--arm hs "${G_ID[i]}")
 	done
 	[[ $mode == handoff ]] && args+=(--arm-first)
+	if [[ $mode == handoffd ]]; then
+		# xl asks the guest to suspend: the agent arms at the request (its
+		# arm point), then the guest stops consuming and the domain suspends.
+		xen hs "write /local/domain/3/control/shutdown suspend"
+		# As soon as it armed (its log: handoffctl would take 100s of ms
+		# under TCG, and the guest consumes on until it is paused: frames it
+		# consumes after arming arrive twice, the request's boundary window).
+		local w
+		for w in $(seq 500); do
+			grep -q "armed at the suspend request" "$AGENT_DIR/hs.log" && break
+			sleep 0.01
+		done
+		grep -q "armed at the suspend request" "$AGENT_DIR/hs.log" ||
+			{ agent_logs; return 1; }
+	fi
 	$PY "$TOP/tests/lab/suspend.py" "${args[@]}" >"$tmp/boundary"
+	[[ $mode == handoffd ]] &&
+		xen hs "write /local/domain/3/control/shutdown" "domain shutdown 3 suspend"
 	# a client that forgot the VM's MAC asks for it during the pause
 	[[ $arp == yes ]] && ip -n cl neigh flush dev c0
 	sleep "$pause"
@@ -224,6 +274,8 @@ run_one() {
 		vm_restore
 		[[ $mode == handoff ]] && nsctl hd session attach id 1 dev vifB
 		[[ $mode == handoff ]] && nsctl hs session abort id 1 role source
+		# handoffd sees the source domain run again and aborts both halves.
+		[[ $mode == handoffd ]] && xen hs "domain resume 3"
 		ip -n hd link del vifB
 		ip -n vm link set eth0 up
 	else
@@ -231,14 +283,22 @@ run_one() {
 			guest_restore "$i"
 			[[ $mode == handoff ]] && nsctl hd session attach id "${G_ID[i]}" dev "${G_VIFB[i]}"
 		done
+		if [[ $mode == handoffd ]]; then
+			# The incoming domain and its vif: the agent finds and attaches.
+			xen hd "domain new 5 $AGENT_UUID vm--incoming" "vif 5 0 $VM_MAC vifB"
+			wait_for 50 test "$(state_of hd dest)" = attached ||
+				{ agent_logs; return 1; }
+		fi
 		if [[ $order == xl ]]; then
 			for i in "${!G_NS[@]}"; do ip -n hs link del "${G_VIFA[i]}"; done
+			[[ $mode == handoffd ]] && xen hs "domain destroy 3"
 		fi
 		for i in "${!G_NS[@]}"; do guest_unpause "$i"; done
 		[[ $announce == yes ]] && guest_garp
 		if [[ $order == xs ]]; then
 			sleep 4
 			for i in "${!G_NS[@]}"; do ip -n hs link del "${G_VIFA[i]}"; done
+			[[ $mode == handoffd ]] && xen hs "domain destroy 3"
 		fi
 	fi
 	sleep 3
@@ -261,6 +321,7 @@ run_one() {
 		wait "${echo_pids[i]}" 2>/dev/null
 	done
 	debug_dump "$name-$mode-after"
+	[[ $mode == handoffd ]] && stop_agents
 	# The responder's own summary: replies it could not send are its own loss.
 	for ns in $(printf '%s\n' "${G_NS[@]}" | sort -u); do
 		echo "  $name $mode $ns: $(tail -1 "$tmp/echo-$ns.err")"
@@ -281,6 +342,8 @@ run_one() {
 		local timings="{}" guest=""
 		if [[ $mode == handoff ]]; then
 			timings=$(session_timings "${G_ID[i]}")
+		elif [[ $mode == handoffd ]]; then
+			timings=$(agent_timings)
 		fi
 		((${#G_NS[@]} > 1)) && guest="${G_NS[i]}/${G_NIC[i]}"
 		$PY - "$name" "$mode" "$tmp/probe$i.json" "$timings" \
