@@ -149,15 +149,6 @@ clock_read() {	# N: the host's answer to req.N, waiting up to 10 s
 	cat "$CLK/ans.$1"
 }
 
-# Frames the kernel dropped at a full per-CPU backlog (softnet_stat, column 2).
-backlog_drops() {
-	local _ d rest n=0
-	while read -r _ d rest; do
-		n=$((n + 16#$d))
-	done </proc/net/softnet_stat
-	echo "$n"
-}
-
 # measure FIGURE ARM SIZE COUNT [UP DOWN]: one pktgen run to the VM, between
 # the commands UP and DOWN; packets/s as the VM received them over pktgen's
 # sending time. The path is synchronous: pktgen's thread runs the whole

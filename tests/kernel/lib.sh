@@ -180,6 +180,15 @@ sess_counter() {
 		jget "(d[0] if isinstance(d, list) else d)['counters'].get('$4', 0)"
 }
 
+# Packets the kernel dropped at a full per-CPU backlog (softnet_stat, column 2).
+backlog_drops() {
+	local _ d rest n=0
+	while read -r _ d rest; do
+		n=$((n + 16#$d))
+	done </proc/net/softnet_stat
+	echo "$n"
+}
+
 wait_for() {	# tries command...: retry every 0.1 s
 	local n=$1
 	shift

@@ -463,15 +463,6 @@ debug_dump() {
 	} >"$f" 2>&1
 }
 
-# Packets the kernel dropped at a full per-CPU backlog (softnet_stat, column 2).
-backlog_drops() {
-	local _ d rest n=0
-	while read -r _ d rest; do
-		n=$((n + 16#$d))
-	done </proc/net/softnet_stat
-	echo "$n"
-}
-
 # Frames queued for an unresolved neighbour and discarded (the ARP table's
 # statistics are global: every namespace).
 unresolved_discards() {
