@@ -295,6 +295,28 @@ arm_at_suspend() {
 
 # check_split SENT BEFORE AFTER: the source VM got exactly 1..k, the
 # destination VM exactly k+1..N, in order, none twice.
+# The frames in flight for a frame-exact cutover: a logger on the guest's NIC
+# (LOG0, DIR/before) and the blaster (BLASTER, DIR/sent). start_traffic DIR PORT
+start_traffic() {
+	start_log vm eth0 "$2" "$1/before"
+	LOG0=$LOG_PID
+	start_blast "$1/sent" "$VM_IP" "$2" 500
+	BLASTER=$BLAST_PID
+	sleep 1
+}
+
+# After the cutover: stop the blaster, then the logger on the new NIC (LOG1,
+# DIR/after), and check that the frames split exactly. finish_traffic DIR
+finish_traffic() {
+	sleep 2
+	kill "$BLASTER"
+	wait "$BLASTER"
+	sleep 1
+	kill "$LOG1" 2>/dev/null || true
+	wait "$LOG1" 2>/dev/null || true
+	check_split "$1/sent" "$1/before" "$1/after"
+}
+
 check_split() {
 	$PY - "$@" <<'PY'
 import sys

@@ -51,14 +51,6 @@ fresh_lab() {
 	xen hs "domain new 3 $UUID vm" "vif 3 0 $VM_MAC vifA" "domain unpause 3"
 }
 
-# The frames in flight: a logger in the guest, the blaster from the client.
-start_traffic() {
-	start_log vm eth0 $PORT "$tmp/before"
-	LOG0=$LOG_PID
-	start_blast "$tmp/sent" "$VM_IP" $PORT 500
-	BLASTER=$BLAST_PID
-	sleep 1
-}
 
 # The suspend request: the agent arms (its watch); then the guest stops.
 # The blaster is held while this happens, so the boundary is exact.
@@ -96,19 +88,10 @@ cutover() {
 		fail "no cutover logged"
 }
 
-finish_traffic() {
-	sleep 2
-	kill "$BLASTER"
-	wait "$BLASTER" || true
-	sleep 1
-	kill "$LOG1" 2>/dev/null || true
-	wait "$LOG1" 2>/dev/null || true
-	check_split "$tmp/sent" "$tmp/before" "$tmp/after"
-}
 
 echo "  1. xl's order through handoff-migrate"
 fresh_lab
-start_traffic
+start_traffic "$tmp" $PORT
 # A stand-in for `xl migrate`: plays the phases when the wrapper runs it.
 cat >"$tmp/xl" <<-EOF
 	#!/bin/sh
@@ -132,7 +115,7 @@ suspend_guest
 cutover "$id"
 echo 0 >"$tmp/xl.done"
 wait "$migrate" || { cat "$tmp/migrate.out"; fail "handoff-migrate failed"; }
-finish_traffic
+finish_traffic "$tmp"
 # The agents delete what the module ended, then forget the migration.
 wait_for 150 test "$(nsessions hs)" = 0 || fail "source session left behind"
 wait_for 150 test "$(nsessions hd)" = 0 || fail "destination session left behind"
@@ -152,7 +135,7 @@ grep -q "aborting: the source domain resumed" "$tmp/hs.log" || fail "no abort lo
 
 echo "  3. the destination agent restarts mid-migration"
 fresh_lab
-start_traffic
+start_traffic "$tmp" $PORT
 hctl hs migrate-begin vm 10.99.0.2 >/dev/null
 id=$(src_id)
 suspend_guest
@@ -161,7 +144,7 @@ wait "$PID_hd" 2>/dev/null || true
 agent hd 10.99.0.2 10.99.0.1
 wait_for 50 grep -q "took over 1 session" "$tmp/hd.log" || { cat "$tmp/hd.log"; fail "no takeover"; }
 cutover "$id"
-finish_traffic
+finish_traffic "$tmp"
 wait_for 150 test "$(nsessions hd)" = 0 || fail "destination session left behind"
 
 echo "  4. libvirt: the destination's hook pulls the offer"

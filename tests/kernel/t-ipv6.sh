@@ -33,23 +33,13 @@ v6_lab() {
 
 echo "  1. cutover over IPv6, frame by frame"
 v6_lab
-start_log vm eth0 $PORT "$tmp/before"
-log0=$LOG_PID
-start_blast "$tmp/sent" "$VM_IP" $PORT 500
-blaster=$BLAST_PID
-sleep 1
-arm_at_suspend hs 1 $blaster $log0
+start_traffic "$tmp" $PORT
+arm_at_suspend hs 1 "$BLASTER" "$LOG0"
 sleep 1
 cutover_xl 1 "$tmp/after" $PORT
-log1=$LOG_PID
-sleep 2
-kill $blaster
-wait $blaster
-sleep 1
-kill $log1 2>/dev/null || true
-wait $log1 2>/dev/null || true
+LOG1=$LOG_PID
+finish_traffic "$tmp"
 print_timings hs hd 1
-check_split "$tmp/sent" "$tmp/before" "$tmp/after"
 expect_eq "source tx errors" "$(sess_counter hs 1 source tx_errors)" 0
 [[ $(sess_counter hd 1 dest held) -gt 100 ]] || fail "the pause was not covered"
 

@@ -16,30 +16,20 @@ nsctl hs session add id 7 role source dev vifA mac "$VM_MAC" \
 nsctl hs session add id 7 role dest mac "$VM_MAC" \
 	peer 10.99.0.1:6657 tx-key "$KEY_DS" rx-key "$KEY_SD"
 
-start_log vm eth0 $PORT "$tmp/before"
-log0=$LOG_PID
-start_blast "$tmp/sent" "$VM_IP" $PORT 500
-blaster=$BLAST_PID
-sleep 1
-arm_at_suspend hs 7 $blaster $log0
+start_traffic "$tmp" $PORT
+arm_at_suspend hs 7 "$BLASTER" "$LOG0"
 sleep 1
 ip -n hs link add vifB address "$VIF_MAC" type veth peer name ethB netns vm
 ip -n vm link set ethB address "$VM_MAC"
 ip -n hs link set vifB master br0 up
 start_log vm ethB $PORT "$tmp/after"
-log1=$LOG_PID
+LOG1=$LOG_PID
 nsctl hs session attach id 7 dev vifB
 sleep 0.3
 ip -n hs link del vifA
 sleep 0.3
 vm_unpause
 wait_for 50 test "$(sess_state hs 7 dest)" != attached || fail "no activation"
-sleep 2
-kill $blaster
-wait $blaster
-sleep 1
-kill $log1 2>/dev/null || true
-wait $log1 2>/dev/null || true
 nsctl hs session show
-check_split "$tmp/sent" "$tmp/before" "$tmp/after"
+finish_traffic "$tmp"
 rm -rf "$tmp"
