@@ -24,6 +24,15 @@
 /* xen/sched.h's SHUTDOWN_suspend: a stable ABI value, without Xen's GNU C headers. */
 #define HD_SHUTDOWN_SUSPEND 2
 
+static const char *shutdown_reason_name(unsigned int reason)
+{
+	static const char *const names[] = {
+		"poweroff", "reboot", "suspend", "crash", "watchdog", "soft_reset",
+	};
+
+	return reason < sizeof(names) / sizeof(names[0]) ? names[reason] : "unknown reason";
+}
+
 #define TOKEN_INTRO "intro"
 #define TOKEN_RELEASE "release"
 #define TOKEN_SHUTDOWN "shutdown"
@@ -564,7 +573,13 @@ static void check_source(struct hd_engine *e, struct hd_mig *m)
 		return;
 	r = e->xen->ops->domain_info(e->xen, m->domid, &di);
 	if (r == -ESRCH || (!r && di.dying)) {
-		if (m->state == HD_MIG_READY) {
+		/*
+		 * xl destroys the source only after the destination runs, and the
+		 * source was suspended until then. Gone without a suspend seen, it
+		 * crashed or rebooted (a PVH guest that triple-faults while
+		 * suspending reboots: a new domain): nothing migrated.
+		 */
+		if (!m->suspended) {
 			mig_abort(e, m, ESRCH, "the domain went away before it suspended", true);
 			return;
 		}
@@ -580,7 +595,15 @@ static void check_source(struct hd_engine *e, struct hd_mig *m)
 		LOG(e, LOG_WARNING, "vm %s: domain %u: %s", m->name, m->domid, strerror(-r));
 		return;
 	}
-	if (di.shutdown && di.shutdown_reason == HD_SHUTDOWN_SUSPEND) {
+	if (di.shutdown && di.shutdown_reason != HD_SHUTDOWN_SUSPEND) {
+		char why[96];
+
+		snprintf(why, sizeof(why), "the source domain shut down (%s): the migration failed",
+			 shutdown_reason_name(di.shutdown_reason));
+		mig_abort(e, m, ECANCELED, why, true);
+		return;
+	}
+	if (di.shutdown) {
 		m->suspended = true;
 		if (m->state == HD_MIG_READY)
 			arm(e, m, e->cfg->arm_point == HD_ARM_SUSPENDED ?
@@ -628,10 +651,10 @@ void hd_end(struct hd_engine *e, int client, const char *vm, bool ok)
 		e->ops->reply(e, client, 0, "noted");
 		return;
 	}
-	if (m->state == HD_MIG_ENDING) {
-		e->ops->reply(e, client, EALREADY, "the source domain is already gone");
-		return;
-	}
+	/*
+	 * Also after DONE went out: the toolstack knows better than a vanished
+	 * domain does, and the destination must not keep what it holds.
+	 */
 	mig_abort(e, m, ECANCELED, "the toolstack reported a failed migration", true);
 	e->ops->reply(e, client, 0, "aborted");
 }
@@ -897,6 +920,15 @@ void hd_on_msg(struct hd_engine *e, void *chan, const struct sockaddr *from, soc
 		if (!m || m->chan != chan)
 			break;
 		LOG(e, LOG_INFO, "vm %s: the source domain is gone", m->name);
+		/*
+		 * xl destroys the source after the destination domain was restored
+		 * and unpaused: long after it was introduced. Still none here means
+		 * it never came (a restore that failed): nothing will attach.
+		 */
+		try_find(e, m);
+		if (m->state == HD_MIG_WAITING)
+			mig_abort(e, m, ESRCH, "the source is gone and no incoming domain appeared",
+				  false);
 		return;
 	default:
 		break;

@@ -460,6 +460,77 @@ out:
 	host_fini(&dst);
 }
 
+/* Armed at the request, then the guest triple-faults while suspending (seen on
+ * real Xen: a PVH guest reboots, its domain goes): nothing migrated. */
+TEST(mig_source_crash_while_suspending_aborts_both)
+{
+	static struct host src, dst;
+	const struct call *c;
+
+	two_hosts(&src, &dst);
+	if (!begin(&src, &dst))
+		goto out;
+	xen(&src, "write /local/domain/3/control/shutdown suspend");
+	watches(&src);
+	CHECK(find_call(&src, HANDOFF_CMD_SESSION_ARM, 0));
+	xen(&src, "domain shutdown 3 reboot");
+	watches(&src);
+	c = find_call(&src, HANDOFF_CMD_SESSION_ABORT, 0);
+	CHECK(c && c->role == HANDOFF_ROLE_SOURCE);
+	CHECK(src.nsent == 1 && src.sent[0].type == HD_MSG_ABORT);
+	CHECK(strstr(src.sent[0].reason, "reboot"));
+	deliver(&src, "192.0.2.1");
+	CHECK(find_call(&dst, HANDOFF_CMD_SESSION_ABORT, 0));
+out:
+	host_fini(&src);
+	host_fini(&dst);
+}
+
+/* Gone without ever being seen suspended: not a completed migration. */
+TEST(mig_source_gone_unsuspended_is_no_done)
+{
+	static struct host src, dst;
+
+	two_hosts(&src, &dst);
+	if (!begin(&src, &dst))
+		goto out;
+	xen(&src, "write /local/domain/3/control/shutdown suspend");
+	watches(&src);
+	xen(&src, "domain destroy 3");
+	watches(&src);
+	CHECK(find_call(&src, HANDOFF_CMD_SESSION_ABORT, 0));
+	CHECK(src.nsent == 1 && src.sent[0].type == HD_MSG_ABORT);
+out:
+	host_fini(&src);
+	host_fini(&dst);
+}
+
+/* DONE while the destination never saw its domain (the restore failed). */
+TEST(mig_done_without_incoming_domain_aborts_dest)
+{
+	static struct host src, dst;
+
+	two_hosts(&src, &dst);
+	if (!begin(&src, &dst))
+		goto out;
+	xen(&src, "domain shutdown 3 suspend");
+	watches(&src);
+	xen(&src, "domain destroy 3");
+	watches(&src);
+	CHECK(src.nsent == 1 && src.sent[0].type == HD_MSG_DONE);
+	deliver(&src, "192.0.2.1");
+	CHECK(find_call(&dst, HANDOFF_CMD_SESSION_ABORT, 0));
+	CHECK(dst.e.nmigs == 0 || dst.e.migs->state == HD_MIG_ABORTING);
+	/* The toolstack then reports the failure: the source aborts too. */
+	hd_end(&src.e, 8, "web", false);
+	CHECK_INT(src.reply_err, 0);
+	CHECK(find_call(&src, HANDOFF_CMD_SESSION_ABORT, 0));
+	CHECK(src.nsent == 1 && src.sent[0].type == HD_MSG_ABORT);
+out:
+	host_fini(&src);
+	host_fini(&dst);
+}
+
 TEST(mig_migrate_end_failed_aborts)
 {
 	static struct host src, dst;
