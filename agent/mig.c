@@ -712,6 +712,30 @@ static void try_find(struct hd_engine *e, struct hd_mig *m)
 	try_attach(e, m);
 }
 
+/*
+ * The incoming domain before it ran at its new home: gone or shut down (a
+ * failed restore, a guest that crashes as it resumes: seen on real Xen) means
+ * the cutover will never come, and both halves must let go of what they hold.
+ */
+static void check_dest(struct hd_engine *e, struct hd_mig *m)
+{
+	struct hx_dominfo di;
+	char why[112];
+	int r;
+
+	if (!m->has_domid || (m->state != HD_MIG_WAITING && m->state != HD_MIG_ATTACHED))
+		return;
+	r = e->xen->ops->domain_info(e->xen, m->domid, &di);
+	if (r == -ESRCH || (!r && di.dying))
+		snprintf(why, sizeof(why), "the incoming domain %u went away", m->domid);
+	else if (!r && di.shutdown)
+		snprintf(why, sizeof(why), "the incoming domain %u shut down (%s)", m->domid,
+			 shutdown_reason_name(di.shutdown_reason));
+	else
+		return;
+	mig_abort(e, m, ECANCELED, why, true);
+}
+
 /* The client waiting for this uuid's offer, if any, hears of it. */
 static void expect_met(struct hd_engine *e, const uint8_t uuid[16], int err, const char *text)
 {
@@ -983,6 +1007,8 @@ void hd_on_watch(struct hd_engine *e, const char *path, const char *token)
 			try_find(e, m);
 		else if (!strcmp(token, TOKEN_RELEASE) && m->role == HANDOFF_ROLE_SOURCE)
 			check_source(e, m);
+		else if (!strcmp(token, TOKEN_RELEASE))
+			check_dest(e, m);
 		else if (!strcmp(token, TOKEN_SHUTDOWN) && m->role == HANDOFF_ROLE_SOURCE &&
 			 m->domid == domid)
 			on_shutdown_node(e, m);
@@ -1021,14 +1047,17 @@ static void log_cutover(struct hd_engine *e, struct hd_mig *m, const struct hd_m
 	act = s.times[HANDOFF_TIME_ACTIVATED];
 	LOG(e, LOG_NOTICE,
 	    "cutover vm %s vif %s session %" PRIx64 ": first delivery +%lldus, last held "
-	    "+%lldus, first announce +%lldus, source stopped +%lldus; held %" PRIu64
-	    ", delivered %" PRIu64 ", dropped %" PRIu64, m->name, v->ifname, v->id,
+	    "+%lldus, first announce +%lldus, source stopped +%lldus, vif ready +%lldus; held %"
+	    PRIu64 ", delivered %" PRIu64 ", dropped %" PRIu64 ", vif dropped %" PRIu64,
+	    m->name, v->ifname, v->id,
 	    since(s.times[HANDOFF_TIME_FIRST_DELIVERED], act),
 	    since(s.times[HANDOFF_TIME_LAST_DELIVERED], act),
 	    since(s.times[HANDOFF_TIME_FIRST_ANNOUNCE], act),
 	    since(s.times[HANDOFF_TIME_SOURCE_STOPPED], act),
+	    since(s.times[HANDOFF_TIME_VIF_READY], act),
 	    s.ctr[HANDOFF_CTR_HELD], s.ctr[HANDOFF_CTR_DELIVERED],
-	    s.ctr[HANDOFF_CTR_DROP_OVERFLOW] + s.ctr[HANDOFF_CTR_DROP_AGED]);
+	    s.ctr[HANDOFF_CTR_DROP_OVERFLOW] + s.ctr[HANDOFF_CTR_DROP_AGED],
+	    s.ctr[HANDOFF_CTR_VIF_DROPPED]);
 }
 
 void hd_on_event(struct hd_engine *e, const struct hc_event *ev)

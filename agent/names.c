@@ -63,6 +63,7 @@ static const char *const counter_names[] = {
 	[HANDOFF_CTR_TX_ERRORS] = "tx_errors",
 	[HANDOFF_CTR_LIVE_HELD] = "live_held",
 	[HANDOFF_CTR_LEARNED] = "learned",
+	[HANDOFF_CTR_VIF_DROPPED] = "vif_dropped",
 };
 
 static const char *const time_names[] = {
@@ -76,6 +77,7 @@ static const char *const time_names[] = {
 	[HANDOFF_TIME_FIRST_ANNOUNCE] = "first_announce",
 	[HANDOFF_TIME_SOURCE_STOPPED] = "source_stopped",
 	[HANDOFF_TIME_ENDED] = "ended",
+	[HANDOFF_TIME_VIF_READY] = "vif_ready",
 };
 
 #define N(x) [x] = #x
@@ -107,7 +109,7 @@ static const char *const ctr_attr_names[] = {
 	N(HANDOFF_CTR_ANNOUNCES), N(HANDOFF_CTR_FORWARDED),
 	N(HANDOFF_CTR_DROP_PEER), N(HANDOFF_CTR_DROP_NOSESSION),
 	N(HANDOFF_CTR_DROP_STATE), N(HANDOFF_CTR_TX_ERRORS),
-	N(HANDOFF_CTR_LIVE_HELD), N(HANDOFF_CTR_LEARNED),
+	N(HANDOFF_CTR_LIVE_HELD), N(HANDOFF_CTR_LEARNED), N(HANDOFF_CTR_VIF_DROPPED),
 };
 
 static const char *const time_attr_names[] = {
@@ -115,7 +117,7 @@ static const char *const time_attr_names[] = {
 	N(HANDOFF_TIME_ATTACHED), N(HANDOFF_TIME_FIRST_HELD),
 	N(HANDOFF_TIME_ACTIVATED), N(HANDOFF_TIME_FIRST_DELIVERED),
 	N(HANDOFF_TIME_LAST_DELIVERED), N(HANDOFF_TIME_FIRST_ANNOUNCE),
-	N(HANDOFF_TIME_SOURCE_STOPPED), N(HANDOFF_TIME_ENDED),
+	N(HANDOFF_TIME_SOURCE_STOPPED), N(HANDOFF_TIME_ENDED), N(HANDOFF_TIME_VIF_READY),
 };
 #undef N
 

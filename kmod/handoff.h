@@ -157,6 +157,7 @@ struct handoff_session {
 
 	/* Destination. */
 	bool hooked;			/* netdev hooks on dev registered */
+	bool vif_warned;		/* said once that the vif drops frames */
 	struct nf_hook_ops dev_hooks[2];
 	enum handoff_drain drain;
 	struct sk_buff_head held;	/* sorted by seq */

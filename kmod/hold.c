@@ -36,6 +36,8 @@
  * ways just after the marker.
  */
 #define HANDOFF_DEDUP_TAIL_NS (100 * NSEC_PER_MSEC)
+/* Until the vif takes frames, the worker looks again this often (jiffies). */
+#define HANDOFF_READY_POLL max(1UL, msecs_to_jiffies(10))
 
 /*
  * The guest's neighbour cache is empty after the move: netfront's carrier-off
@@ -275,7 +277,7 @@ void handoff_dest_marker(struct handoff_session *s, u64 last_seq)
  * session is live: its egress hook lets traffic straight through.
  */
 static struct sk_buff *next_frame(struct handoff_session *s, ktime_t now,
-				  bool *wait)
+				  bool *wait, struct sk_buff_head **from)
 {
 	s64 marker_ns = (s64)READ_ONCE(s->hn->sysctl.marker_timeout_ms) *
 			NSEC_PER_MSEC;
@@ -306,6 +308,7 @@ static struct sk_buff *next_frame(struct handoff_session *s, ktime_t now,
 			}
 		}
 		__skb_unlink(skb, &s->held);
+		*from = &s->held;
 		s->held_bytes -= skb->len;
 		if (seq >= s->next_seq)
 			s->next_seq = seq + 1;
@@ -322,8 +325,10 @@ static struct sk_buff *next_frame(struct handoff_session *s, ktime_t now,
 		return NULL;
 	}
 	skb = __skb_dequeue(&s->live);
-	if (skb)
+	if (skb) {
+		*from = &s->live;
 		return skb;
+	}
 	s->drain = HANDOFF_DRAIN_LIVE;
 	if (!s->times[HANDOFF_TIME_LAST_DELIVERED])
 		s->times[HANDOFF_TIME_LAST_DELIVERED] = now;
@@ -365,6 +370,58 @@ static bool backpressure(struct net_device *dev, unsigned int batch)
 	return false;
 }
 
+/*
+ * Whether the vif takes frames. netfront transmits as soon as it connects
+ * (and may activate the session), a second or more before netback's rx side
+ * reports "Guest Rx ready" and linkwatch swaps the noop qdisc for the real
+ * one; what is sent to the vif until then is dropped (on real Xen, every one
+ * of 1800 held frames was). Called with BHs off.
+ */
+static bool vif_ready(struct net_device *dev)
+{
+	struct netdev_queue *txq = netdev_get_tx_queue(dev, 0);
+
+	return netif_running(dev) && netif_carrier_ok(dev) &&
+	       rcu_access_pointer(txq->qdisc) != &noop_qdisc;
+}
+
+/* Drops the vif reports: netback counts what it drops in tx_dropped only. */
+static u64 vif_dropped(struct net_device *dev)
+{
+	struct rtnl_link_stats64 st;
+
+	dev_get_stats(dev, &st);
+	return st.tx_dropped;
+}
+
+/*
+ * netback dropped a frame we gave it (it says NETDEV_TX_OK all the same):
+ * put the copy back in front, to be sent again after a pause. Once per
+ * session, say in what state the vif was (a stopped queue means its
+ * internal queue was full; a running one, that it was not connected).
+ */
+static void vif_refused(struct handoff_session *s, struct net_device *dev,
+			struct sk_buff *copy, struct sk_buff_head *from)
+{
+	struct netdev_queue *txq = netdev_get_tx_queue(dev, 0);
+
+	handoff_count(s, HANDOFF_CTR_VIF_DROPPED);
+	if (!s->vif_warned) {
+		s->vif_warned = true;
+		netdev_warn(dev, "session %llx: the vif dropped a delivered frame (carrier %d, queue %s, %u/%u tx queues); resending\n",
+			    s->id, netif_carrier_ok(dev),
+			    netif_xmit_stopped(txq) ? "stopped" : "running",
+			    dev->real_num_tx_queues, dev->num_tx_queues);
+	}
+	if (!copy)
+		return;		/* no memory for the copy: that frame is lost */
+	spin_lock(&s->lock);
+	__skb_queue_head(from, copy);
+	if (from == &s->held)
+		s->held_bytes += copy->len;
+	spin_unlock(&s->lock);
+}
+
 void handoff_deliver_work(struct work_struct *work)
 {
 	struct handoff_session *s = container_of(to_delayed_work(work),
@@ -372,8 +429,10 @@ void handoff_deliver_work(struct work_struct *work)
 						 deliver);
 	unsigned int batch = READ_ONCE(s->hn->sysctl.deliver_batch), n;
 	bool wait = false, was_live, live = false;
+	struct sk_buff *skb, *copy;
+	struct sk_buff_head *from;
 	struct net_device *dev;
-	struct sk_buff *skb;
+	u64 dropped;
 
 	rcu_read_lock_bh();
 	dev = rcu_dereference_bh(s->dev);
@@ -382,11 +441,19 @@ void handoff_deliver_work(struct work_struct *work)
 		rcu_read_unlock_bh();
 		return;
 	}
+	if (!vif_ready(dev)) {
+		/* NETDEV_CHANGE kicks us at carrier-on; this is the fallback. */
+		rcu_read_unlock_bh();
+		handoff_deliver_kick(s, HANDOFF_READY_POLL);
+		return;
+	}
+	if (!s->times[HANDOFF_TIME_VIF_READY])
+		s->times[HANDOFF_TIME_VIF_READY] = ktime_get();
 	for (n = 0; n < batch; n++) {
 		ktime_t now = ktime_get();
 
 		spin_lock(&s->lock);
-		skb = next_frame(s, now, &wait);
+		skb = next_frame(s, now, &wait, &from);
 		if (skb && !s->times[HANDOFF_TIME_FIRST_DELIVERED])
 			s->times[HANDOFF_TIME_FIRST_DELIVERED] = now;
 		live = s->drain == HANDOFF_DRAIN_LIVE;
@@ -394,14 +461,26 @@ void handoff_deliver_work(struct work_struct *work)
 		if (!skb)
 			break;
 		skb->dev = dev;
+		/*
+		 * Kept until the vif took the frame: the qdisc is empty (we
+		 * back off otherwise), so netback sees it within this call.
+		 */
+		copy = skb_clone(skb, GFP_ATOMIC);
+		dropped = vif_dropped(dev);
 		__this_cpu_write(handoff_delivering, true);
 		dev_queue_xmit(skb);
 		__this_cpu_write(handoff_delivering, false);
+		if (vif_dropped(dev) != dropped) {
+			vif_refused(s, dev, copy, from);
+			wait = true;
+			break;
+		}
+		consume_skb(copy);
 		handoff_count(s, HANDOFF_CTR_DELIVERED);
 	}
 	rcu_read_unlock_bh();
 	/* Bottom halves ran again: the receiver had its chance to drain. */
-	if (n == batch) {
+	if (n == batch && !wait) {
 		rcu_read_lock_bh();
 		dev = rcu_dereference_bh(s->dev);
 		wait = dev && backpressure(dev, batch);

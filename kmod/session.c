@@ -343,10 +343,12 @@ static int handoff_netdev_event(struct notifier_block *nb, unsigned long event,
 			break;
 		case NETDEV_CHANGE:
 			/* netback's "Guest Rx ready", through linkwatch */
-			if (s->role == HANDOFF_ROLE_DEST &&
-			    !(s->flags & HANDOFF_F_NO_CARRIER_ACTIVATE) &&
-			    netif_carrier_ok(dev))
+			if (s->role != HANDOFF_ROLE_DEST || !netif_carrier_ok(dev))
+				break;
+			if (!(s->flags & HANDOFF_F_NO_CARRIER_ACTIVATE))
 				handoff_dest_activate(s);
+			/* Activated by the guest's first frame: delivery waited. */
+			handoff_deliver_kick(s, 0);
 			break;
 		}
 	}

@@ -531,6 +531,34 @@ out:
 	host_fini(&dst);
 }
 
+/* The incoming domain crashes as it resumes, before its carrier came on. */
+TEST(mig_incoming_domain_crash_aborts_both)
+{
+	static struct host src, dst;
+	const struct call *c;
+
+	two_hosts(&src, &dst);
+	dst.ifnames[0] = "vif9.0";
+	if (!begin(&src, &dst))
+		goto out;
+	xen(&src, "domain shutdown 3 suspend");
+	watches(&src);
+	xen(&dst, "domain new 9 " UUID " web--incoming");
+	xen(&dst, "vif 9 0 " MAC);
+	watches(&dst);
+	CHECK_STR(hd_mig_state_name(dst.e.migs->state), "attached");
+	xen(&dst, "domain shutdown 9 reboot");
+	watches(&dst);
+	c = find_call(&dst, HANDOFF_CMD_SESSION_ABORT, 0);
+	CHECK(c && c->role == HANDOFF_ROLE_DEST);
+	CHECK(dst.nsent == 1 && dst.sent[0].type == HD_MSG_ABORT);
+	deliver(&dst, "192.0.2.2");
+	CHECK(find_call(&src, HANDOFF_CMD_SESSION_ABORT, 0));
+out:
+	host_fini(&src);
+	host_fini(&dst);
+}
+
 TEST(mig_migrate_end_failed_aborts)
 {
 	static struct host src, dst;

@@ -257,6 +257,7 @@ enum handoff_counter {
 	HANDOFF_CTR_TX_ERRORS,		/* could not build or route a packet */
 	HANDOFF_CTR_LIVE_HELD,		/* live frames queued behind held ones */
 	HANDOFF_CTR_LEARNED,		/* MACs and addresses learned */
+	HANDOFF_CTR_VIF_DROPPED,	/* deliveries the vif dropped (then resent) */
 	__HANDOFF_CTR_MAX
 };
 #define HANDOFF_CTR_MAX (__HANDOFF_CTR_MAX - 1)
@@ -274,6 +275,7 @@ enum handoff_time {
 	HANDOFF_TIME_FIRST_ANNOUNCE,
 	HANDOFF_TIME_SOURCE_STOPPED,
 	HANDOFF_TIME_ENDED,
+	HANDOFF_TIME_VIF_READY,	/* dest: the vif first took frames (carrier on) */
 	__HANDOFF_TIME_MAX
 };
 #define HANDOFF_TIME_MAX (__HANDOFF_TIME_MAX - 1)
