@@ -122,6 +122,15 @@ void handoff_control_work(struct work_struct *work)
 			next = STOP_RETRY_MS;
 		}
 		next = min_next(next, dest_announce(s, now));
+		/*
+		 * The source forwards what still reaches it for grace_ms after
+		 * it stopped: be there to deliver it (on localhost, where one
+		 * bridge feeds both, that is every unicast frame for the VM).
+		 */
+		grace = READ_ONCE(s->hn->sysctl.grace_ms) -
+			ms_since(now, s->times[HANDOFF_TIME_ACTIVATED]);
+		if (grace > 0)
+			next = min_next(next, grace);
 		if (next < 0 && READ_ONCE(s->drain) == HANDOFF_DRAIN_LIVE)
 			finish(s, now);
 		else if (next < 0)

@@ -116,9 +116,10 @@ cutover "$id"
 echo 0 >"$tmp/xl.done"
 wait "$migrate" || { cat "$tmp/migrate.out"; fail "handoff-migrate failed"; }
 finish_traffic "$tmp"
-# The agents delete what the module ended, then forget the migration.
-wait_for 150 test "$(nsessions hs)" = 0 || fail "source session left behind"
-wait_for 150 test "$(nsessions hd)" = 0 || fail "destination session left behind"
+# The agents delete what the module ended (the destination stays grace_ms,
+# 5 s, for what the source forwards), then forget the migration.
+wait_for 300 test "$(nsessions hs)" = 0 || fail "source session left behind"
+wait_for 300 test "$(nsessions hd)" = 0 || fail "destination session left behind"
 wait_for 50 test "$(hctl hd -j status | jget 'len(d["migrations"])')" = 0 ||
 	fail "the destination agent kept its record"
 grep "cutover vm" "$tmp/hd.log" | sed 's/^/    /'
@@ -145,7 +146,7 @@ agent hd 10.99.0.2 10.99.0.1
 wait_for 50 grep -q "took over 1 session" "$tmp/hd.log" || { cat "$tmp/hd.log"; fail "no takeover"; }
 cutover "$id"
 finish_traffic "$tmp"
-wait_for 150 test "$(nsessions hd)" = 0 || fail "destination session left behind"
+wait_for 300 test "$(nsessions hd)" = 0 || fail "destination session left behind"
 
 echo "  4. libvirt: the destination's hook pulls the offer"
 fresh_lab

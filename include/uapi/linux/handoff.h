@@ -166,7 +166,8 @@ enum handoff_role {
 /*
  * Session states. Source: NEW -> ARMED -> STOPPED (told by the destination;
  * forwards stragglers for the grace period) -> DONE. Destination: NEW ->
- * ATTACHED -> ACTIVE (delivering held frames, then live) -> DONE. Either may
+ * ATTACHED -> ACTIVE (delivering held frames, then live, and what the source
+ * forwards during net.handoff.grace_ms) -> DONE. Either may
  * end in ABORTED (command or peer) or EXPIRED (net.handoff.session_timeout_ms
  * passed without activation).
  */
