@@ -7,7 +7,7 @@ VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 PREFIX ?= /usr/local
 
 .PHONY: all module agent probe unit check check-kernel demo bench install \
-	install-dkms install-agent uninstall clean
+	install-dkms install-agent uninstall clean check-xen
 
 all: module agent probe
 
@@ -37,6 +37,11 @@ demo:
 # build/bench/results.json. BENCH_REPS (5) / BENCH_CUTOVERS (12) set repetitions.
 bench:
 	@tests/bench/bench.sh
+
+# Real Xen 4.17 under QEMU: xl migrate to localhost without and with handoff
+# (tests/xen/run.sh; XEN_RUNS, XEN_MODES). A table and build/xen/results.json.
+check-xen:
+	@tests/xen/run.sh
 
 # Only the kernel suite (assumes `make check` ran once): T=name filters.
 check-kernel:
