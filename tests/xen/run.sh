@@ -12,7 +12,8 @@
 # XEN_TOPO (localhost, or two-host: two QEMU-booted Xen hosts on one switch of
 # the outer machine, migrating a -> b and b -> a in turn), XEN_RUNS (3), XEN_MODES ("baseline request suspended"), XEN_RATE (probe
 # requests/s, 200), XEN_TIMEOUT (s, 3600),
-# XEN_KEEP=1 keeps build/xen/disk.img. HANDOFF_QEMU_LOCK serialises QEMUs.
+# XEN_SNIFF=1 records every vif frame (tests/xen/sniff.py), XEN_KEEP=1 keeps
+# build/xen/disk.img. HANDOFF_QEMU_LOCK serialises QEMUs.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=../qemu/lib.sh
@@ -155,6 +156,7 @@ cat >"$share/params" <<EOF
 RUNS=$RUNS
 MODES="$MODES"
 RATE=$RATE
+SNIFF=${XEN_SNIFF:-0}
 EOF
 
 # --- boot Xen; dom0 runs the experiment and reboots (QEMU exits: -no-reboot).
