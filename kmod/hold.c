@@ -126,6 +126,21 @@ static u32 frame_hash(const struct sk_buff *skb)
 #define DEDUP_LIVE 1
 
 /* Whether arrivals are still compared: while draining, and a while after. */
+/* Under s->lock: drop the frame hashing to @h from the live queue, if any. */
+static bool live_drop(struct handoff_session *s, u32 h)
+{
+	struct sk_buff *skb;
+
+	skb_queue_walk(&s->live, skb) {
+		if (frame_hash(skb) == h) {
+			__skb_unlink(skb, &s->live);
+			kfree_skb(skb);
+			return true;
+		}
+	}
+	return false;
+}
+
 static bool dedup_active(const struct handoff_session *s, ktime_t now)
 {
 	if (s->drain == HANDOFF_DRAIN_RUNNING)
@@ -209,7 +224,15 @@ void handoff_dest_enqueue(struct handoff_session *s, struct sk_buff *skb,
 	}
 	if (dedup_active(s, now) && dedup_check(s, h, DEDUP_TUNNEL)) {
 		handoff_count(s, HANDOFF_CTR_DUP_SUPPRESSED);
-		goto drop;
+		/*
+		 * The switch's own copy came first (the source host floods
+		 * it here once the vif is gone; sent by the host or another
+		 * of its VMs). If it still waits in the live queue, it goes
+		 * and this copy takes its place in sequence: kept, the live
+		 * one would be delivered after every held frame, reordered.
+		 */
+		if (!live_drop(s, h))
+			goto drop;
 	}
 	if (s->drain == HANDOFF_DRAIN_LIVE &&
 	    (!s->have_marker || seq <= s->last_seq)) {
