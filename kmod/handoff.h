@@ -5,6 +5,8 @@
 #ifndef _HANDOFF_H
 #define _HANDOFF_H
 
+#include "compat.h"
+
 #include <linux/if_ether.h>
 #include <linux/in6.h>
 #include <linux/hashtable.h>

@@ -19,7 +19,6 @@
 #include <linux/if_arp.h>
 #include <linux/if_vlan.h>
 #include <linux/jhash.h>
-#include <linux/netfilter_netdev.h>
 #include <linux/rtnetlink.h>
 #include <net/dst.h>
 #include <net/ipv6.h>
@@ -538,12 +537,35 @@ static unsigned int dest_ingress(void *priv, struct sk_buff *skb,
 	return NF_ACCEPT;
 }
 
+#if !HANDOFF_HAVE_NF_EGRESS
+/*
+ * Before 5.16 (compat.h): the frames a Linux bridge hands to the vif, at the
+ * bridge's POST_ROUTING, where the frame starts at its network header.
+ */
+static unsigned int dest_br_out(void *priv, struct sk_buff *skb,
+				const struct nf_hook_state *state)
+{
+	struct handoff_session *s = priv;
+	unsigned int off, verdict;
+
+	if (state->out != rcu_access_pointer(s->dev))
+		return NF_ACCEPT;
+	off = skb->data - skb_mac_header(skb);
+	__skb_push(skb, off);
+	verdict = dest_egress(priv, skb, state);
+	if (verdict == NF_ACCEPT)
+		__skb_pull(skb, off);
+	return verdict;
+}
+#endif
+
 /* Under RTNL, at attach: registration sleeps. */
 int handoff_dest_hook(struct handoff_session *s)
 {
 	struct net_device *dev = rtnl_dereference(s->dev);
 	int err;
 
+#if HANDOFF_HAVE_NF_EGRESS
 	s->dev_hooks[0] = (struct nf_hook_ops) {
 		.hook = dest_egress,
 		.pf = NFPROTO_NETDEV,
@@ -552,6 +574,15 @@ int handoff_dest_hook(struct handoff_session *s)
 		.dev = dev,
 		.priv = s,
 	};
+#else
+	s->dev_hooks[0] = (struct nf_hook_ops) {
+		.hook = dest_br_out,
+		.pf = NFPROTO_BRIDGE,
+		.hooknum = NF_BR_POST_ROUTING,
+		.priority = NF_BR_PRI_FIRST,
+		.priv = s,
+	};
+#endif
 	s->dev_hooks[1] = (struct nf_hook_ops) {
 		.hook = dest_ingress,
 		.pf = NFPROTO_NETDEV,

@@ -36,7 +36,6 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/netfilter_netdev.h>
 #include <linux/rtnetlink.h>
 #include <linux/slab.h>
 #include <net/sock.h>
@@ -72,7 +71,7 @@ static unsigned int ovs_hook(void *priv, struct sk_buff *skb,
 
 	if (!READ_ONCE(hn->nsources))
 		return NF_ACCEPT;
-	if (state->hook == NF_NETDEV_EGRESS) {
+	if (HANDOFF_HAVE_NF_EGRESS && state->hook != NF_NETDEV_INGRESS) {
 		/* The host sends into the datapath through an internal port. */
 		if (own_tunnel_skb(hn, skb))
 			return NF_ACCEPT;
@@ -103,8 +102,8 @@ static int port_wants(struct handoff_net *hn, struct net_device *dev)
 
 	if (!hn->novs || dev->reg_state != NETREG_REGISTERED)
 		return WANT_NONE;
-	if (netif_is_ovs_master(dev))
-		return WANT_EGRESS;	/* an internal port */
+	if (netif_is_ovs_master(dev))	/* an internal port */
+		return HANDOFF_HAVE_NF_EGRESS ? WANT_EGRESS : WANT_NONE;
 	dp = netdev_master_upper_dev_get(dev);
 	if (dp && netif_is_ovs_master(dp) && dp_captured(hn, dp))
 		return WANT_INGRESS;
@@ -140,7 +139,7 @@ static int port_hook(struct handoff_net *hn, struct net_device *dev,
 	p->ops = (struct nf_hook_ops) {
 		.hook = ovs_hook,
 		.pf = NFPROTO_NETDEV,
-		.hooknum = want == WANT_EGRESS ? NF_NETDEV_EGRESS
+		.hooknum = want == WANT_EGRESS ? HANDOFF_NF_NETDEV_EGRESS
 					       : NF_NETDEV_INGRESS,
 		.priority = INT_MIN,
 		.dev = dev,
