@@ -73,14 +73,18 @@ static inline void handoff_netdev_put(struct net_device *dev,
 #define HANDOFF_MCGRP_PERM .cap_sys_admin = 1
 #endif
 
-/* A required attribute of a generic netlink request: 6.0. */
+/*
+ * A required attribute of a generic netlink request: 6.0, which also names
+ * it in the ack (NLMSGERR_ATTR_MISS_TYPE). Before, the message names it.
+ */
 #ifndef GENL_REQ_ATTR_CHECK
 #define GENL_REQ_ATTR_CHECK(info, attr) ({				\
 	struct genl_info *__info = (info);				\
 	int __missing = !__info->attrs[(attr)];				\
 									\
 	if (__missing)							\
-		NL_SET_ERR_MSG(__info->extack, "Missing attribute");	\
+		NL_SET_ERR_MSG(__info->extack,				\
+			       "Missing attribute " #attr);		\
 	__missing;							\
 })
 #endif

@@ -26,7 +26,7 @@ apt_opts=(-o "Dir::Etc::SourceList=$apt/sources.list" -o Dir::Etc::SourceParts=/
 	-o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt/cache"
 	-o Dir::State::Status=/dev/null -o APT::Sandbox::User=root)
 # Package lists at most a day old.
-if [[ -z $(find "$apt/lists" -maxdepth 1 -name '*_Packages' -mtime -1 2>/dev/null) ]]; then
+if [[ -z $(find "$apt/lists" -maxdepth 1 -name '*_Packages*' -mtime -1 2>/dev/null) ]]; then
 	log "apt-get update (bullseye lists, in $apt)"
 	quiet_or_die apt-get "${apt_opts[@]}" update
 fi
