@@ -6,8 +6,8 @@ BUILD := $(CURDIR)/build
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 PREFIX ?= /usr/local
 
-.PHONY: all module agent probe unit check check-kernel demo bench install \
-	install-dkms install-agent uninstall clean check-xen
+.PHONY: all module agent probe unit check check-kernel check-compat check-xen demo bench \
+	install install-dkms install-agent uninstall clean
 
 all: module agent probe
 
@@ -28,6 +28,11 @@ unit:
 # then the kernel suite in QEMU. Ends with one "N passed, N failed" line.
 check:
 	@tests/check.sh
+
+# The module on Debian 11's kernel (5.10: kmod/compat.h) in QEMU, built from
+# bullseye's packages (fetched, not installed). COMPAT_TESTS="t-a t-b" or "all".
+check-compat:
+	@tests/compat.sh
 
 # The migration lab, without and with handoff, as a table (LAB=name filters).
 demo:

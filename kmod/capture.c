@@ -229,18 +229,28 @@ static struct handoff_session *vif_lookup(struct handoff_net *hn,
 	return NULL;
 }
 
-static unsigned int capture_hook(void *priv, struct sk_buff *skb,
-				 const struct nf_hook_state *state)
+/* Whether @s captures for the switch @sw (NULL: any OVS datapath here). */
+static bool switch_match(const struct handoff_session *s,
+			 const struct net_device *sw)
 {
-	struct handoff_net *hn = handoff_pernet(state->net);
+	return sw ? s->bridge == sw : s->ovs;
+}
+
+/*
+ * A frame entering the switch @sw through @port, before the switch decides
+ * where it goes; the one per-packet path of both switches. @sw is NULL for a
+ * frame the host sends into Open vSwitch through an internal port: the kernel
+ * does not tell which datapath that is, so every OVS session here looks
+ * (see ovs.c). Returns the netfilter verdict.
+ */
+unsigned int handoff_capture_frame(struct handoff_net *hn, struct sk_buff *skb,
+				   const struct net_device *port,
+				   const struct net_device *sw)
+{
 	const struct ethhdr *eth = eth_hdr(skb);
-	struct net_device *in = state->in;
 	struct handoff_session *s;
 
-	if (!READ_ONCE(hn->nsources))
-		return NF_ACCEPT;
-
-	s = vif_lookup(hn, in);
+	s = vif_lookup(hn, port);
 	if (s) {
 		/* From the guest itself: learn, never copy back to it. */
 		learn_from_guest(s, skb);
@@ -248,17 +258,15 @@ static unsigned int capture_hook(void *priv, struct sk_buff *skb,
 	}
 
 	if (is_multicast_ether_addr(eth->h_dest)) {
-		struct net_device *br = netdev_master_upper_dev_get_rcu(in);
-
 		list_for_each_entry_rcu(s, &hn->sources, source_node)
-			if (s->bridge == br &&
+			if (switch_match(s, sw) &&
 			    READ_ONCE(s->state) == HANDOFF_STATE_ARMED)
 				capture_copy(s, skb);
 		return NF_ACCEPT;
 	}
 
 	s = capture_lookup(hn, eth->h_dest);
-	if (!s || s->bridge != netdev_master_upper_dev_get_rcu(in))
+	if (!s || !switch_match(s, sw))
 		return NF_ACCEPT;
 	switch (READ_ONCE(s->state)) {
 	case HANDOFF_STATE_ARMED:
@@ -274,6 +282,18 @@ static unsigned int capture_hook(void *priv, struct sk_buff *skb,
 	return NF_ACCEPT;
 }
 
+/* Linux bridge: every frame entering the bridge from any of its ports. */
+static unsigned int capture_hook(void *priv, struct sk_buff *skb,
+				 const struct nf_hook_state *state)
+{
+	struct handoff_net *hn = handoff_pernet(state->net);
+
+	if (!READ_ONCE(hn->nsources))
+		return NF_ACCEPT;
+	return handoff_capture_frame(hn, skb, state->in,
+				     netdev_master_upper_dev_get_rcu(state->in));
+}
+
 static const struct nf_hook_ops capture_ops = {
 	.hook = capture_hook,
 	.pf = NFPROTO_BRIDGE,
@@ -281,7 +301,11 @@ static const struct nf_hook_ops capture_ops = {
 	.priority = NF_BR_PRI_FIRST,
 };
 
-/* Under RTNL, at session creation: may sleep (hook registration). */
+/*
+ * Under RTNL, at session creation: may sleep (hook registration). A vif on a
+ * Linux bridge is captured at the bridge's PRE_ROUTING hook; a vif on Open
+ * vSwitch at the netdev hooks of every port of its datapath (ovs.c).
+ */
 int handoff_capture_start(struct handoff_session *s,
 			  struct netlink_ext_ack *extack)
 {
@@ -289,15 +313,20 @@ int handoff_capture_start(struct handoff_session *s,
 	struct handoff_net *hn = s->hn;
 	struct net_device *br;
 	unsigned int i;
+	bool ovs;
 	int err;
 
 	br = netdev_master_upper_dev_get(dev);
-	if (!br || !netif_is_bridge_master(br)) {
+	if (br && netif_is_bridge_master(br)) {
+		ovs = false;
+	} else if (br && netif_is_ovs_master(br)) {
+		ovs = true;
+	} else {
 		NL_SET_ERR_MSG(extack,
-			       "The source vif is not a port of a Linux bridge");
+			       "The source vif is not a port of a Linux bridge or of Open vSwitch");
 		return -EOPNOTSUPP;
 	}
-	if (!hn->nsources) {
+	if (!ovs && !hn->nbridge) {
 		err = nf_register_net_hook(hn->net, &capture_ops);
 		if (err) {
 			NL_SET_ERR_MSG(extack, "Cannot register the bridge hook");
@@ -306,6 +335,11 @@ int handoff_capture_start(struct handoff_session *s,
 	}
 	netdev_hold(br, &s->bridge_tracker, GFP_KERNEL);
 	s->bridge = br;
+	s->ovs = ovs;
+	if (ovs)
+		hn->novs++;
+	else
+		hn->nbridge++;
 
 	spin_lock_bh(&hn->capture_lock);
 	for (i = 0; i < s->nmacs; i++)
@@ -314,6 +348,16 @@ int handoff_capture_start(struct handoff_session *s,
 	hash_add_rcu(hn->vifs, &s->vif_node, dev->ifindex);
 	WRITE_ONCE(hn->nsources, hn->nsources + 1);
 	spin_unlock_bh(&hn->capture_lock);
+
+	if (ovs) {
+		err = handoff_ovs_sync(hn);
+		if (err) {
+			NL_SET_ERR_MSG(extack,
+				       "Cannot hook the ports of the Open vSwitch datapath");
+			handoff_capture_stop(s);
+			return err;
+		}
+	}
 	return 0;
 }
 
@@ -339,11 +383,20 @@ void handoff_capture_stop(struct handoff_session *s)
 	handoff_capture_forget_vif(s);
 	WRITE_ONCE(hn->nsources, hn->nsources - 1);
 	spin_unlock_bh(&hn->capture_lock);
-	if (!hn->nsources)
+	if (s->ovs) {
+		hn->novs--;
+		/*
+		 * Unhooks what no session wants any more; can only fail
+		 * hooking a port an earlier sync had failed to hook.
+		 */
+		handoff_ovs_sync(hn);
+	} else if (!--hn->nbridge) {
 		nf_unregister_net_hook(hn->net, &capture_ops);
+	}
 	synchronize_net();
 	netdev_put(s->bridge, &s->bridge_tracker);
 	s->bridge = NULL;
+	s->ovs = false;
 }
 
 /* The destination took over: stop delivering here, report the last seq. */

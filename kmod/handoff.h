@@ -5,6 +5,8 @@
 #ifndef _HANDOFF_H
 #define _HANDOFF_H
 
+#include "compat.h"
+
 #include <linux/if_ether.h>
 #include <linux/in6.h>
 #include <linux/hashtable.h>
@@ -71,13 +73,17 @@ struct handoff_net {
 	/*
 	 * Capture: source sessions by the VM's MACs, and the list of source
 	 * sessions for broadcast and learning. The bridge hook is registered
-	 * while nsources > 0.
+	 * while nbridge > 0 (sessions whose vif is on a Linux bridge); the
+	 * Open vSwitch port hooks in ovs_ports while novs > 0 (see ovs.c).
 	 */
 	spinlock_t capture_lock;
 	DECLARE_HASHTABLE(capture, HANDOFF_MAC_HASH_BITS);
 	struct list_head sources;
 	DECLARE_HASHTABLE(vifs, HANDOFF_MAC_HASH_BITS);	/* by ifindex */
 	unsigned int nsources;
+	unsigned int nbridge;		/* under RTNL */
+	unsigned int novs;		/* under RTNL */
+	struct list_head ovs_ports;	/* hooked OVS ports, under RTNL */
 };
 
 /* An address of the VM: configured, or learned from its own ARP/ND. */
@@ -147,8 +153,13 @@ struct handoff_session {
 	/* Source. */
 	struct list_head source_node;	/* hn->sources, RCU */
 	struct hlist_node vif_node;	/* hn->vifs while the vif exists */
-	struct net_device *bridge;	/* the vif's switch, held */
+	/*
+	 * The vif's switch, held: a Linux bridge, or the Open vSwitch
+	 * datapath device (ovs-system) the vif is a port of (ovs set).
+	 */
+	struct net_device *bridge;
 	netdevice_tracker bridge_tracker;
+	bool ovs;
 	struct handoff_capture_mac capture[HANDOFF_CAPTURE_MACS];
 	unsigned int ncapture;		/* entries in use */
 	atomic64_t seq;			/* last data seq assigned */
@@ -268,6 +279,14 @@ void handoff_capture_forget_vif(struct handoff_session *s);
 void handoff_source_stop(struct handoff_session *s);
 void handoff_source_abort(struct handoff_session *s, bool reannounce);
 void handoff_source_learn_send(struct handoff_session *s);
+unsigned int handoff_capture_frame(struct handoff_net *hn, struct sk_buff *skb,
+				   const struct net_device *port,
+				   const struct net_device *sw);
+
+/* ovs.c: capture on Open vSwitch datapaths */
+int handoff_ovs_sync(struct handoff_net *hn);
+void handoff_ovs_netdev_event(struct handoff_net *hn, struct net_device *dev,
+			      unsigned long event);
 
 /* hold.c: the destination side */
 int handoff_dest_hook(struct handoff_session *s);

@@ -19,7 +19,6 @@
 #include <linux/if_arp.h>
 #include <linux/if_vlan.h>
 #include <linux/jhash.h>
-#include <linux/netfilter_netdev.h>
 #include <linux/rtnetlink.h>
 #include <net/dst.h>
 #include <net/ipv6.h>
@@ -128,6 +127,21 @@ static u32 frame_hash(const struct sk_buff *skb)
 #define DEDUP_LIVE 1
 
 /* Whether arrivals are still compared: while draining, and a while after. */
+/* Under s->lock: drop the frame hashing to @h from the live queue, if any. */
+static bool live_drop(struct handoff_session *s, u32 h)
+{
+	struct sk_buff *skb;
+
+	skb_queue_walk(&s->live, skb) {
+		if (frame_hash(skb) == h) {
+			__skb_unlink(skb, &s->live);
+			kfree_skb(skb);
+			return true;
+		}
+	}
+	return false;
+}
+
 static bool dedup_active(const struct handoff_session *s, ktime_t now)
 {
 	if (s->drain == HANDOFF_DRAIN_RUNNING)
@@ -211,7 +225,15 @@ void handoff_dest_enqueue(struct handoff_session *s, struct sk_buff *skb,
 	}
 	if (dedup_active(s, now) && dedup_check(s, h, DEDUP_TUNNEL)) {
 		handoff_count(s, HANDOFF_CTR_DUP_SUPPRESSED);
-		goto drop;
+		/*
+		 * The switch's own copy came first (the source host floods
+		 * it here once the vif is gone; sent by the host or another
+		 * of its VMs). If it still waits in the live queue, it goes
+		 * and this copy takes its place in sequence: kept, the live
+		 * one would be delivered after every held frame, reordered.
+		 */
+		if (!live_drop(s, h))
+			goto drop;
 	}
 	if (s->drain == HANDOFF_DRAIN_LIVE &&
 	    (!s->have_marker || seq <= s->last_seq)) {
@@ -594,12 +616,35 @@ static unsigned int dest_ingress(void *priv, struct sk_buff *skb,
 	return NF_ACCEPT;
 }
 
+#if !HANDOFF_HAVE_NF_EGRESS
+/*
+ * Before 5.16 (compat.h): the frames a Linux bridge hands to the vif, at the
+ * bridge's POST_ROUTING, where the frame starts at its network header.
+ */
+static unsigned int dest_br_out(void *priv, struct sk_buff *skb,
+				const struct nf_hook_state *state)
+{
+	struct handoff_session *s = priv;
+	unsigned int off, verdict;
+
+	if (state->out != rcu_access_pointer(s->dev))
+		return NF_ACCEPT;
+	off = skb->data - skb_mac_header(skb);
+	__skb_push(skb, off);
+	verdict = dest_egress(priv, skb, state);
+	if (verdict == NF_ACCEPT)
+		__skb_pull(skb, off);
+	return verdict;
+}
+#endif
+
 /* Under RTNL, at attach: registration sleeps. */
 int handoff_dest_hook(struct handoff_session *s)
 {
 	struct net_device *dev = rtnl_dereference(s->dev);
 	int err;
 
+#if HANDOFF_HAVE_NF_EGRESS
 	s->dev_hooks[0] = (struct nf_hook_ops) {
 		.hook = dest_egress,
 		.pf = NFPROTO_NETDEV,
@@ -608,6 +653,15 @@ int handoff_dest_hook(struct handoff_session *s)
 		.dev = dev,
 		.priv = s,
 	};
+#else
+	s->dev_hooks[0] = (struct nf_hook_ops) {
+		.hook = dest_br_out,
+		.pf = NFPROTO_BRIDGE,
+		.hooknum = NF_BR_POST_ROUTING,
+		.priority = NF_BR_PRI_FIRST,
+		.priv = s,
+	};
+#endif
 	s->dev_hooks[1] = (struct nf_hook_ops) {
 		.hook = dest_ingress,
 		.pf = NFPROTO_NETDEV,

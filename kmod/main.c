@@ -8,6 +8,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/module.h>
+#include <net/net_namespace.h>
 #include <net/netns/generic.h>
 #include <net/genetlink.h>
 
@@ -26,6 +27,7 @@ static int __net_init handoff_net_init(struct net *net)
 	hash_init(hn->capture);
 	hash_init(hn->vifs);
 	INIT_LIST_HEAD(&hn->sources);
+	INIT_LIST_HEAD(&hn->ovs_ports);
 	spin_lock_init(&hn->capture_lock);
 	handoff_sysctl_defaults(&hn->sysctl);
 	hn->stats = alloc_percpu(struct handoff_stats);

@@ -22,7 +22,7 @@ enum handoff_mcgrp { HANDOFF_MCGRP_EVENTS_IDX };
 static const struct genl_multicast_group handoff_mcgrps[] = {
 	[HANDOFF_MCGRP_EVENTS_IDX] = {
 		.name = HANDOFF_MCGRP_EVENTS,
-		.flags = GENL_MCAST_CAP_NET_ADMIN,
+		HANDOFF_MCGRP_PERM,
 	},
 };
 

@@ -321,6 +321,8 @@ static int handoff_netdev_event(struct notifier_block *nb, unsigned long event,
 
 	if (!hn->nsessions)
 		return NOTIFY_DONE;
+	if (hn->novs)
+		handoff_ovs_netdev_event(hn, dev, event);
 
 	hash_for_each(hn->sessions, bkt, s, node) {
 		if (s->bridge == dev && event == NETDEV_UNREGISTER) {

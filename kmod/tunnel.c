@@ -47,6 +47,8 @@ static int xmit4(struct handoff_net *hn, const struct sockaddr_in *peer, struct 
 	rt = ip_route_output_key(hn->net, &fl4);
 	if (IS_ERR(rt))
 		goto drop;
+	/* Owned by the socket, fragments too: capture knows its own (ovs.c). */
+	skb_set_owner_w(skb, sock->sk);
 	udp_tunnel_xmit_skb(rt, sock->sk, skb, fl4.saddr, fl4.daddr, 0,
 			    ip4_dst_hoplimit(&rt->dst), 0, fl4.fl4_sport,
 			    fl4.fl4_dport, false, false);
@@ -73,6 +75,7 @@ static int xmit6(struct handoff_net *hn, const struct sockaddr_in6 *peer, struct
 	dst = ipv6_stub->ipv6_dst_lookup_flow(hn->net, sock->sk, &fl6, NULL);
 	if (IS_ERR(dst))
 		goto drop;
+	skb_set_owner_w(skb, sock->sk);
 	udp_tunnel6_xmit_skb(dst, sock->sk, skb, NULL, &fl6.saddr, &fl6.daddr, 0,
 			     ip6_dst_hoplimit(dst), 0, fl6.fl6_sport, fl6.fl6_dport,
 			     false);

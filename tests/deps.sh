@@ -9,6 +9,7 @@ pkgs=(
 	clang libclang-rt-14-dev systemd
 	qemu-system-x86 busybox-static cpio xz-utils zstd
 	iproute2 iputils-ping procps util-linux python3 ethtool
+	openvswitch-switch
 )
 
 missing=()

@@ -52,11 +52,79 @@ netns_new() {
 }
 netns_cleanup() {
 	local ns
+	ovs_stop_all
 	for ns in "${NETNS[@]}"; do
 		ip netns del "$ns" 2>/dev/null || true
 	done
 }
 trap netns_cleanup EXIT
+
+# Open vSwitch in namespace NS: its own ovsdb-server and ovs-vswitchd (whose
+# kernel datapath, ovs-system, lives in NS), with database, sockets, pids and
+# logs in a temp dir: the guest's / is the host's, read-only. ovs_start NS,
+# then ovsctl NS ARGS... runs ovs-vsctl against it.
+declare -A OVS_DIR=()
+ovs_env() {
+	local d=${OVS_DIR[$1]}
+	echo OVS_RUNDIR="$d" OVS_LOGDIR="$d" OVS_DBDIR="$d" OVS_SYSCONFDIR="$d"
+}
+ovs_start() {
+	local ns=$1 d
+	modprobe openvswitch || fail "no openvswitch module"
+	d=$(mktemp -d)
+	OVS_DIR[$ns]=$d
+	ovsdb-tool create "$d/conf.db" /usr/share/openvswitch/vswitch.ovsschema
+	# shellcheck disable=SC2046 # ovs_env is words by design
+	ip netns exec "$ns" env $(ovs_env "$ns") ovsdb-server "$d/conf.db" \
+		--remote=punix:"$d/db.sock" --pidfile="$d/ovsdb-server.pid" \
+		--log-file="$d/ovsdb-server.log" -vconsole:off --detach --no-chdir 2>/dev/null ||
+		fail "ovsdb-server did not start in $ns"
+	ovsctl "$ns" --no-wait init
+	# shellcheck disable=SC2046
+	ip netns exec "$ns" env $(ovs_env "$ns") ovs-vswitchd unix:"$d/db.sock" \
+		--pidfile="$d/ovs-vswitchd.pid" --log-file="$d/ovs-vswitchd.log" \
+		-vconsole:off --detach --no-chdir 2>/dev/null || fail "ovs-vswitchd did not start in $ns"
+}
+
+# OVS 3.1 in per-CPU upcall dispatch sizes its upcall handlers from a CPU
+# count that reads 0 until it is refreshed, 10 s after ovs-vswitchd starts
+# (inside `ip netns exec` at least). A datapath made before then gets no
+# handler, loses every upcall ("lost" in ovs-dpctl show) and NORMAL forwards
+# nothing, for good. So lab_up starts the daemons, waits, then makes bridges;
+# this checks it worked. ovs_check_handlers NS
+ovs_check_handlers() {
+	! grep -q 'Overriding n-handler-threads to 0' "${OVS_DIR[$1]}/ovs-vswitchd.log" ||
+		fail "ovs-vswitchd in $1 made its datapath without upcall handlers"
+}
+ovsctl() {
+	local ns=$1
+	shift
+	ip netns exec "$ns" ovs-vsctl --db=unix:"${OVS_DIR[$ns]}/db.sock" --timeout=60 "$@"
+}
+ovs_stop_all() {
+	local ns d p
+	for ns in "${!OVS_DIR[@]}"; do
+		d=${OVS_DIR[$ns]}
+		for p in ovs-vswitchd ovsdb-server; do
+			[[ -s $d/$p.pid ]] && kill "$(cat "$d/$p.pid")" 2>/dev/null
+		done
+		sleep 0.2
+		rm -rf "$d"
+	done
+	OVS_DIR=()
+}
+
+# Port DEV of host NS's switch br0, up: a Linux bridge, or Open vSwitch for
+# the hosts named in LAB_OVS (set before lab_up).
+sw_attach() {
+	local ns=$1 dev=$2
+	if [[ " ${LAB_OVS:-} " == *" $ns "* ]]; then
+		ovsctl "$ns" add-port br0 "$dev"
+		ip -n "$ns" link set "$dev" up
+	else
+		ip -n "$ns" link set "$dev" master br0 up
+	fi
+}
 
 # JSON field from handoffctl -j output: jget 'expr' (Python expr on `d`).
 jget() {
@@ -70,6 +138,9 @@ jget() {
 #                        sw: bridge sw0 (MAC learning)
 #   hs: br0 10.99.0.1 ───┤   br0 = up0 + vifA ── vm: eth0 (M, 10.99.0.10)
 #   hd: br0 10.99.0.2 ───┘   br0 = up0 (+ vifB later ── vm: ethB)
+#
+# br0 is a Linux bridge, or an Open vSwitch bridge (NORMAL action, its
+# internal port br0 carrying the host's address) on the hosts in LAB_OVS.
 VM_MAC=02:00:00:00:00:10
 # netback gives every vif this MAC; a bridge then keeps its uplink's MAC when
 # vifs come and go (a random veth MAC lower than the uplink's would change
@@ -85,6 +156,12 @@ lab_up() {
 		ip netns exec "$h" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
 			net.ipv6.conf.default.disable_ipv6=1
 	done
+	if [[ -n ${LAB_OVS:-} ]]; then
+		for h in $LAB_OVS; do
+			ovs_start "$h"
+		done
+		sleep 11	# see ovs_check_handlers
+	fi
 	ip -n sw link add sw0 type bridge
 	ip -n sw link set sw0 up
 	ip -n cl link add c0 type veth peer name swc netns sw
@@ -92,23 +169,31 @@ lab_up() {
 	ip -n cl link set c0 up
 	ip -n sw link set swc master sw0 up
 	for h in hs hd; do
-		ip -n "$h" link add br0 type bridge
 		ip -n "$h" link add up0 type veth peer name "sw$h" netns sw
 		ip -n sw link set "sw$h" master sw0 up
-		ip -n "$h" link set up0 master br0 up
+		if [[ " ${LAB_OVS:-} " == *" $h "* ]]; then
+			# The uplink's MAC, as a Linux bridge would keep (VIF_MAC).
+			ovsctl "$h" add-br br0 -- set bridge br0 \
+				other-config:hwaddr="$(ip -n "$h" -br link show up0 | awk '{print $3}')"
+			ovs_check_handlers "$h"
+		else
+			ip -n "$h" link add br0 type bridge
+		fi
+		sw_attach "$h" up0
 		ip -n "$h" addr add "10.99.0.$i/24" dev br0
 		ip -n "$h" link set br0 up
 		i=$((i + 1))
 	done
 	ip -n hs link add vifA address "$VIF_MAC" type veth peer name eth0 netns vm
-	ip -n hs link set vifA master br0 up
+	sw_attach hs vifA
 	ip -n vm link set eth0 address "$VM_MAC"
 	ip -n vm addr add "$VM_IP/24" dev eth0
 	ip -n vm link set eth0 up
-	# bridges forward at once (no STP), and see the peers
-	ip netns exec cl ping -q -c1 -W2 "$VM_IP" >/dev/null ||
+	# bridges forward at once (no STP), and see the peers; ovs-vswitchd
+	# may still be configuring its ports: a few tries
+	wait_for 3 ip netns exec cl ping -q -c1 -W2 "$VM_IP" >/dev/null ||
 		fail "lab: client cannot reach the VM"
-	ip netns exec hs ping -q -c1 -W2 10.99.0.2 >/dev/null ||
+	wait_for 3 ip netns exec hs ping -q -c1 -W2 10.99.0.2 >/dev/null ||
 		fail "lab: hosts cannot reach each other"
 }
 
@@ -148,7 +233,7 @@ vm_suspend() {
 vm_restore() {
 	ip -n hd link add vifB address "$VIF_MAC" type veth peer name ethB netns vm
 	ip -n vm link set ethB address "$VM_MAC"
-	ip -n hd link set vifB master br0 up
+	sw_attach hd vifB
 }
 
 # The guest runs at the destination: its interface is ethB now. Entries

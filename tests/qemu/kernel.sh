@@ -35,16 +35,18 @@ tmp=$(mktemp -d "$kdir/.tmp.XXXXXX")
 
 # apt-get download of the first package name in $@ that apt knows. Prefers the
 # exact version of the headers; falls back to the candidate (same ABI name).
+# HANDOFF_APT_OPTS: extra apt options (another release's package lists).
 download_image() {
-	local name
+	local name apt_opts
+	read -r -a apt_opts <<<"${HANDOFF_APT_OPTS:-}"
 	for name in "$@"; do
-		apt-cache show "$name=$KPKGVER" >/dev/null 2>&1 || continue
-		(cd "$tmp" && apt-get download -qq -o APT::Sandbox::User=root "$name=$KPKGVER" >&2) && return 0
+		apt-cache "${apt_opts[@]}" show "$name=$KPKGVER" >/dev/null 2>&1 || continue
+		(cd "$tmp" && apt-get "${apt_opts[@]}" download -qq -o APT::Sandbox::User=root "$name=$KPKGVER" >&2) && return 0
 	done
 	for name in "$@"; do
-		apt-cache show "$name" >/dev/null 2>&1 || continue
+		apt-cache "${apt_opts[@]}" show "$name" >/dev/null 2>&1 || continue
 		log "warning: $KPKGVER of $name not available; using apt's candidate"
-		(cd "$tmp" && apt-get download -qq -o APT::Sandbox::User=root "$name" >&2) && return 0
+		(cd "$tmp" && apt-get "${apt_opts[@]}" download -qq -o APT::Sandbox::User=root "$name" >&2) && return 0
 	done
 	return 1
 }

@@ -53,10 +53,18 @@ ensure_pkgs() {
 
 # Sets KVER (e.g. 6.1.0-56-amd64) and KPKGVER (its Debian version, e.g.
 # 6.1.192-2) from linux-headers-amd64, the headers modules are built against.
-# HANDOFF_KVER overrides the choice; its headers must then be installed.
+# HANDOFF_KVER overrides the choice; its headers must then be installed,
+# unless HANDOFF_KPKGVER gives the package version too (a kernel of another
+# Debian release, e.g. 5.10 from bullseye for `make check-compat`, whose
+# packages apt fetches with the extra options in HANDOFF_APT_OPTS).
 # shellcheck disable=SC2034 # KVER and KPKGVER are this function's output
 detect_kernel() {
 	local deps re='^linux-headers-([^ ,]+) \(= ([^)]+)\)'
+	if [ -n "${HANDOFF_KVER:-}" ] && [ -n "${HANDOFF_KPKGVER:-}" ]; then
+		KVER=$HANDOFF_KVER
+		KPKGVER=$HANDOFF_KPKGVER
+		return 0
+	fi
 	if [ -n "${HANDOFF_KVER:-}" ]; then
 		KVER=$HANDOFF_KVER
 		pkg_installed "linux-headers-$KVER" || die "HANDOFF_KVER=$KVER but linux-headers-$KVER is not installed"
