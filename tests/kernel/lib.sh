@@ -402,6 +402,17 @@ finish_traffic() {
 	check_split "$1/sent" "$1/before" "$1/after"
 }
 
+# The destination NS's session ID held the pause (more than 100 frames) and
+# dropped nothing for a bad packet or a bound.
+check_dest_held() {
+	local held c
+	held=$(sess_counter "$1" "$2" dest held)
+	[[ $held -gt 100 ]] || fail "only $held frames were held: the pause was not covered"
+	for c in drop_auth drop_replay drop_overflow drop_malformed; do
+		expect_eq "dest $c" "$(sess_counter "$1" "$2" dest $c)" 0
+	done
+}
+
 check_split() {
 	$PY - "$@" <<'PY'
 import sys

@@ -48,9 +48,5 @@ nsctl hs session show id 1 role source
 nsctl hd session show id 1 role dest
 print_timings hs hd 1
 check_split "$tmp/sent" "$tmp/before" "$tmp/after"
-held=$(sess_counter hd 1 dest held)
-[[ $held -gt 100 ]] || fail "only $held frames were held: the pause was not covered"
-for c in drop_auth drop_replay drop_overflow drop_malformed; do
-	expect_eq "dest $c" "$(sess_counter hd 1 dest $c)" 0
-done
+check_dest_held hd 1
 rm -rf "$tmp"
