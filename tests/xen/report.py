@@ -213,17 +213,30 @@ def main():
                                    if re.split(r"[-.]", l)[0] in MODE_NAMES else 9, l))
     rows = [row for label in labels
             for row in rows_for(outdir, label, args.topo, args.peer)]
+    # The echo's socket drops (SO_RXQ_OVFL) count from its start: per run,
+    # the rise since the run before (a rebooted guest starts again at 0).
+    # The probe's own rule: these are the instrument's losses, not the
+    # network's; udp_fwd's "net lost" takes them out.
+    prev = 0
+    for r in rows:
+        if r["probe"] != "udp_fwd":
+            continue
+        total = r["echo_sock_drops"]
+        r["echo_sock_drops_run"] = total - prev if total >= prev else total
+        prev = total
+        r["net_lost"] = max(0, r["lost"] - r["echo_sock_drops_run"])
     with open(results, "w") as f:
         json.dump(rows, f, indent=1)
     status = read(os.path.join(outdir, "status")).strip()
     hdr = (f"{'scenario':14} {'mode':18} {'run':>3} {'probe':7} {'sent':>6} {'lost':>6} "
-           f"{'dup':>5} {'reord':>5} {'max gap ms':>10}")
+           f"{'dup':>5} {'reord':>5} {'max gap ms':>10} {'echo drops':>10} {'net lost':>8}")
     print(hdr)
     print("-" * len(hdr))
     for r in rows:
         note = f"  (guest crashed: retry {r['retry']})" if "retry" in r else ""
         print(f"{r['scenario']:14} {r['mode']:18} {r['run']:3} {r['probe']:7} {r['sent']:6} "
-              f"{r['lost']:6} {r['dup']:5} {r['reordered']:5} {r['max_gap_ms']:10.1f}{note}")
+              f"{r['lost']:6} {r['dup']:5} {r['reordered']:5} {r['max_gap_ms']:10.1f} "
+              f"{str(r.get('echo_sock_drops_run', '')):>10} {str(r.get('net_lost', '')):>8}{note}")
     print()
     print("timeline, ms from the start of xl migrate (module: us from activation)")
     keys = ("agent_armed_ms", "dst_vif_created_ms", "agent_attached_ms", "dst_vif_on_bridge_ms",
