@@ -351,7 +351,7 @@ cutover_phase() {
 			peer 10.99.0.1:6657 tx-key "$KEY_DS" rx-key "$KEY_SD"
 		nsctl hs session arm id $((0x3000 + k))
 		pktgen 64 100 "$mac" >/dev/null
-		wait_for 50 test "$(sess_counter hd $((0x3000 + k)) dest held)" -ge 100 ||
+		wait_cmp 50 -ge 100 sess_counter hd $((0x3000 + k)) dest held ||
 			die "cutover $k: the destination holds fewer than 100 frames"
 		nsctl hd session attach id $((0x3000 + k)) dev "vD$k"
 		ip -n hs link del "vS$k"

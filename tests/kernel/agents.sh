@@ -65,6 +65,10 @@ nsessions() {
 	nsctl "$1" -j session show | jget 'len(d)'
 }
 
+nmigrations() {	# NS: the migrations its agent follows
+	hctl "$1" -j status | jget 'len(d["migrations"])'
+}
+
 state_of() {	# NS ROLE: the state of the one session of that role
 	nsctl "$1" -j session show | jget "[s['state'] for s in d if s['role'] == '$2'][0]"
 }

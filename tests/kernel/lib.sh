@@ -284,6 +284,18 @@ wait_for() {	# tries command...: retry every 0.1 s
 	return 1
 }
 
+# Until [ "$(command...)" OP VALUE ], the command run again at each try
+# (wait_for N test "$(cmd)" ... would expand cmd once, and wait for nothing).
+wait_cmp() {	# tries op value command...
+	local n=$1 op=$2 val=$3
+	shift 3
+	while ((n-- > 0)); do
+		[ "$("$@")" "$op" "$val" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # Frame-level check: FILE_SENT holds N; FILE_AFTER must be exactly FIRST..N.
 check_exact() {	# sent_file after_file first
 	$PY - "$@" <<'PY'
@@ -361,7 +373,7 @@ cutover_xl() {
 	nsctl hd session attach id "$1" dev vifB
 	ip -n hs link del vifA
 	vm_unpause
-	wait_for 50 test "$(sess_state hd "$1" dest)" != attached || fail "no activation"
+	wait_cmp 50 != attached sess_state hd "$1" dest || fail "no activation"
 }
 
 # arm_at_suspend NS ID BLASTER LOGGER: arm the source session exactly at the

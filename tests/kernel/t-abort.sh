@@ -21,9 +21,9 @@ b=$BLAST_PID
 sleep 1
 vm_restore
 nsctl hd session attach id 1 dev vifB
-wait_for 100 test "$(sess_counter hd 1 dest held)" -gt 50 || fail "nothing held"
+wait_cmp 100 -gt 50 sess_counter hd 1 dest held || fail "nothing held"
 nsctl hs session abort id 1 role source
-wait_for 30 test "$(sess_state hd 1 dest)" = aborted || fail "dest not aborted: $(sess_state hd 1 dest)"
+wait_cmp 30 = aborted sess_state hd 1 dest || fail "dest not aborted: $(sess_state hd 1 dest)"
 expect_eq "source" "$(sess_state hs 1 source)" aborted
 ip -n vm link set ethB up	# carrier on: must not deliver anything now
 sleep 0.5
@@ -42,11 +42,11 @@ nsctl hs session arm id 2
 vm_restore
 nsctl hd session attach id 2 dev vifB
 ip -n vm link set ethB up
-wait_for 50 test "$(sess_state hd 2 dest)" != attached || fail "no activation"
-wait_for 30 test "$(sess_counter hd 2 dest announces)" -gt 0 || fail "dest did not announce"
+wait_cmp 50 != attached sess_state hd 2 dest || fail "no activation"
+wait_cmp 30 -gt 0 sess_counter hd 2 dest announces || fail "dest did not announce"
 nsctl hd session abort id 2 role dest
-wait_for 30 test "$(sess_state hs 2 source)" = aborted || fail "source not aborted"
-wait_for 30 test "$(sess_counter hs 2 source announces)" -gt 0 || fail "source did not re-announce"
+wait_cmp 30 = aborted sess_state hs 2 source || fail "source not aborted"
+wait_cmp 30 -gt 0 sess_counter hs 2 source announces || fail "source did not re-announce"
 nsctl hs session del id 2 role source
 nsctl hd session del id 2 role dest
 ip -n hd link del vifB
@@ -61,14 +61,14 @@ vm_restore
 nsctl hd session attach id 3 dev vifB
 sleep 1
 ip -n hd link del vifB
-wait_for 20 test "$(sess_state hd 3 dest)" = new || fail "not detached: $(sess_state hd 3 dest)"
+wait_cmp 20 = new sess_state hd 3 dest || fail "not detached: $(sess_state hd 3 dest)"
 vm_restore
 start_log vm ethB 5555 "$tmp/after"
 l=$LOG_PID
 nsctl hd session attach id 3 dev vifB
 ip -n hs link del vifA
 vm_unpause
-wait_for 50 test "$(sess_state hd 3 dest)" != attached || fail "no activation"
+wait_cmp 50 != attached sess_state hd 3 dest || fail "no activation"
 sleep 1.5
 kill $b
 wait $b

@@ -60,7 +60,7 @@ suspend_guest() {
 	kill "$LOG0"
 	wait "$LOG0" || true
 	xen hs "write /local/domain/3/control/shutdown suspend"
-	wait_for 50 test "$(state_of hs source)" = armed || fail "the source agent did not arm"
+	wait_cmp 50 = armed state_of hs source || fail "the source agent did not arm"
 	vm_suspend
 	kill -CONT "$BLASTER"
 	xen hs "write /local/domain/3/control/shutdown" "domain shutdown 3 suspend"
@@ -73,7 +73,7 @@ restore_dest() {
 	start_log vm ethB $PORT "$tmp/after"
 	LOG1=$LOG_PID
 	xen hd "domain new 5 $UUID vm--incoming" "vif 5 0 $VM_MAC vifB"
-	wait_for 50 test "$(state_of hd dest)" = attached ||
+	wait_cmp 50 = attached state_of hd dest ||
 		{ cat "$tmp/hd.log"; fail "the destination agent did not attach"; }
 }
 
@@ -118,9 +118,9 @@ wait "$migrate" || { cat "$tmp/migrate.out"; fail "handoff-migrate failed"; }
 finish_traffic "$tmp"
 # The agents delete what the module ended (the destination stays grace_ms,
 # 5 s, for what the source forwards), then forget the migration.
-wait_for 300 test "$(nsessions hs)" = 0 || fail "source session left behind"
-wait_for 300 test "$(nsessions hd)" = 0 || fail "destination session left behind"
-wait_for 50 test "$(hctl hd -j status | jget 'len(d["migrations"])')" = 0 ||
+wait_cmp 300 = 0 nsessions hs || fail "source session left behind"
+wait_cmp 300 = 0 nsessions hd || fail "destination session left behind"
+wait_cmp 50 = 0 nmigrations hd ||
 	fail "the destination agent kept its record"
 grep "cutover vm" "$tmp/hd.log" | sed 's/^/    /'
 
@@ -128,10 +128,10 @@ echo "  2. the migration fails: the source resumes"
 fresh_lab
 hctl hs migrate-begin vm 10.99.0.2 >/dev/null
 xen hs "write /local/domain/3/control/shutdown suspend"
-wait_for 50 test "$(state_of hs source)" = armed || fail "the source agent did not arm"
+wait_cmp 50 = armed state_of hs source || fail "the source agent did not arm"
 xen hs "write /local/domain/3/control/shutdown" "domain shutdown 3 suspend" "domain resume 3"
-wait_for 50 test "$(nsessions hs)" = 0 || fail "the source agent did not abort"
-wait_for 50 test "$(nsessions hd)" = 0 || fail "the destination did not abort"
+wait_cmp 50 = 0 nsessions hs || fail "the source agent did not abort"
+wait_cmp 50 = 0 nsessions hd || fail "the destination did not abort"
 grep -q "aborting: the source domain resumed" "$tmp/hs.log" || fail "no abort logged"
 
 echo "  3. the destination agent restarts mid-migration"
@@ -146,7 +146,7 @@ agent hd 10.99.0.2 10.99.0.1
 wait_for 50 grep -q "took over 1 session" "$tmp/hd.log" || { cat "$tmp/hd.log"; fail "no takeover"; }
 cutover "$id"
 finish_traffic "$tmp"
-wait_for 300 test "$(nsessions hd)" = 0 || fail "destination session left behind"
+wait_cmp 300 = 0 nsessions hd || fail "destination session left behind"
 
 echo "  4. libvirt: the destination's hook pulls the offer"
 fresh_lab
@@ -160,8 +160,8 @@ expect_eq "destination session" "$(state_of hd dest)" new
 grep -q "a peer wants vm $UUID (domain 3): offering" "$tmp/hs.log" || fail "no offer on WANT"
 expect_fail hctl hd migrate-expect not-a-uuid
 hctl hs migrate-end vm failed
-wait_for 50 test "$(nsessions hs)" = 0 || fail "the source agent did not abort"
-wait_for 50 test "$(nsessions hd)" = 0 || fail "the destination did not abort"
+wait_cmp 50 = 0 nsessions hs || fail "the source agent did not abort"
+wait_cmp 50 = 0 nsessions hd || fail "the destination did not abort"
 
 # Bad input on the control socket and from strangers never hurts the agents.
 expect_fail hctl hs migrate-begin vm 10.99.0.77

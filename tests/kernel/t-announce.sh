@@ -60,7 +60,7 @@ PY
 cap=$!
 wait_ready "$tmp/seen.ready"
 ip -n vm link set ethB up
-wait_for 50 test "$(sess_state hd 1 dest)" != attached || fail "no activation"
+wait_cmp 50 != attached sess_state hd 1 dest || fail "no activation"
 wait $cap
 echo "seen at the client: $(cat "$tmp/seen")"
 for k in rarp garp na; do

@@ -36,7 +36,7 @@ ip -n hs link del vifA		# xl: source vif gone before dest carrier on
 sleep 0.5
 expect_eq "source still armed without its vif" "$(sess_state hs 1 source)" armed
 vm_unpause
-wait_for 50 test "$(sess_state hd 1 dest)" != attached || fail "no activation"
+wait_cmp 50 != attached sess_state hd 1 dest || fail "no activation"
 sleep 2
 kill $blaster
 wait $blaster

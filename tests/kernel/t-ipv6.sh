@@ -76,6 +76,6 @@ s.bind(("10.99.0.1", 6657 + 1))
 hdr = struct.pack("!BBBBQQ", 1, 1, 2, 0, 1, 0) + b"\0" * 40
 s.sendto(hdr, ("10.99.0.2", 6657))
 PY
-wait_for 30 test "$(sess_counter hd 1 dest drop_peer)" -gt "$before" ||
+wait_cmp 30 -gt "$before" sess_counter hd 1 dest drop_peer ||
 	fail "an IPv4 packet was taken for the IPv6 peer's"
 rm -rf "$tmp"

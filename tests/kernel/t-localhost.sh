@@ -29,7 +29,7 @@ sleep 0.3
 ip -n hs link del vifA
 sleep 0.3
 vm_unpause
-wait_for 50 test "$(sess_state hs 7 dest)" != attached || fail "no activation"
+wait_cmp 50 != attached sess_state hs 7 dest || fail "no activation"
 nsctl hs session show
 finish_traffic "$tmp"
 rm -rf "$tmp"

@@ -26,8 +26,8 @@ l=$LOG_PID
 nsctl hd session attach id 1 dev vifB
 ip -n hs link del vifA
 vm_unpause
-wait_for 50 test "$(sess_state hd 1 dest)" != attached || fail "no activation"
-wait_for 100 test "$(sess_counter hd 1 dest delivered)" -ge "$(cat "$tmp/sent")" ||
+wait_cmp 50 != attached sess_state hd 1 dest || fail "no activation"
+wait_cmp 100 -ge "$(cat "$tmp/sent")" sess_counter hd 1 dest delivered ||
 	fail "delivered only $(sess_counter hd 1 dest delivered)"
 sleep 1
 kill $l

@@ -56,7 +56,7 @@ vm_suspend
 sleep 0.1
 ip -n hs link del vifA
 vm_unpause
-wait_for 50 test "$(sess_state hd 1 dest)" != attached || fail "no activation"
+wait_cmp 50 != attached sess_state hd 1 dest || fail "no activation"
 sleep 2
 touch "$tmp/stop"
 wait $cli || fail "sender failed"

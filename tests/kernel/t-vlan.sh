@@ -67,7 +67,7 @@ ip -n vm link set ethB up
 ip -n vm link add link ethB name ethB.100 type vlan id 100
 ip -n vm addr add 10.98.0.10/24 dev ethB.100
 ip -n vm link set ethB.100 up
-wait_for 50 test "$(sess_state hd 1 dest)" != attached || fail "no activation"
+wait_cmp 50 != attached sess_state hd 1 dest || fail "no activation"
 sleep 1
 kill $l
 wait $l || true

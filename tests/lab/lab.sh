@@ -286,7 +286,7 @@ run_one() {
 		if [[ $mode == handoffd ]]; then
 			# The incoming domain and its vif: the agent finds and attaches.
 			xen hd "domain new 5 $AGENT_UUID vm--incoming" "vif 5 0 $VM_MAC vifB"
-			wait_for 50 test "$(state_of hd dest)" = attached ||
+			wait_cmp 50 = attached state_of hd dest ||
 				{ agent_logs; return 1; }
 		fi
 		if [[ $order == xl ]]; then
