@@ -217,17 +217,27 @@ a | b)
 	ip -tshort -o monitor link >"$OUT/links.all" 2>&1 &
 	;;
 esac
+# The hosts' view of their network, for when they do not find each other.
+net_state() {
+	{ date +%T.%N; ss -ltnp; ip -s link; ip addr; ip neigh; bridge fdb show br xenbr0; } \
+		>>"$OUT/net-state.txt" 2>&1
+}
 if [ "$ROLE" = b ]; then
 	# Host a drives; it says when to stop.
 	log "ready for host a"
-	while [ ! -e /tmp/finish ]; do sleep 1; done
+	n=0
+	while [ ! -e /tmp/finish ]; do
+		[ $((n++ % 30)) -ne 0 ] || net_state
+		sleep 1
+	done
 	finish 0
 fi
 ip -n cl addr add 10.77.0.100/24 dev c0
 ip -n cl link set c0 up
 ip -n cl link set lo up
-if [ "$ROLE" = a ] && ! wait_for 6000 remote_run true; then
+if [ "$ROLE" = a ] && ! wait_for 1200 remote_run true; then
 	log "host b does not answer on $PEER:$CMD_PORT"
+	net_state
 	finish 18
 fi
 
