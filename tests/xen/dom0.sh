@@ -168,7 +168,7 @@ nic_by_mac() {
 # its exit status as ours.
 remote_run() {
 	local out rc
-	out=$(printf '%q ' "$@" | socat -t 1200 - "TCP:$PEER:$CMD_PORT") || return 99
+	out=$(printf '%q ' "$@" | socat -t 1200 - "TCP:$PEER:$CMD_PORT,connect-timeout=5") || return 99
 	rc=$(sed -n 's/^remote-rc=//p' <<<"$out" | tail -1)
 	sed '/^remote-rc=/d' <<<"$out"
 	return "${rc:-98}"
@@ -235,10 +235,17 @@ fi
 ip -n cl addr add 10.77.0.100/24 dev c0
 ip -n cl link set c0 up
 ip -n cl link set lo up
-if [ "$ROLE" = a ] && ! wait_for 1200 remote_run true; then
-	log "host b does not answer on $PEER:$CMD_PORT"
-	net_state
-	finish 18
+# Host b boots alongside: give it 5 minutes.
+if [ "$ROLE" = a ]; then
+	deadline=$((SECONDS + 300))
+	until remote_run true >/dev/null 2>&1; do
+		if ((SECONDS > deadline)); then
+			log "host b does not answer on $PEER:$CMD_PORT"
+			net_state
+			finish 18
+		fi
+		sleep 1
+	done
 fi
 
 log "starting the guest"
