@@ -199,6 +199,10 @@ local)
 	;;
 a | b)
 	eth=$(nic_by_mac "52:54:00:77:00:0$ROLE") || finish 17
+	# The bridge's own MAC from its uplink: udev derives it from machine-id
+	# and name, and both hosts boot one image (seen: both had one MAC,
+	# IPv6 DAD failed and neither host reached the other).
+	ip link set xenbr0 address "52:54:00:77:00:0$ROLE"
 	ip link set "$eth" master xenbr0 up
 	[ "$ROLE" = a ] && ip addr add "$A_IP/24" dev xenbr0
 	[ "$ROLE" = b ] && ip addr add "$B_IP/24" dev xenbr0

@@ -87,6 +87,8 @@ log-level = debug
 arm-point = request
 EOF
 chroot "$root" handoffd --check-config || die "handoffd refuses the test configuration"
+# Each dom0 makes its own machine-id at boot (two hosts boot one image).
+: >"$root/etc/machine-id"
 chroot "$root" systemctl enable -q handoffd
 # The experiment: dom0.sh from the 9p share, once at boot.
 mkdir -p "$root/mnt/h"
