@@ -174,6 +174,27 @@ remote_run() {
 	return "${rc:-98}"
 }
 
+# Both hosts' agents, set for this mode (baseline: stopped).
+agents() {
+	if [ "$1" = baseline ]; then
+		systemctl stop handoffd
+	else
+		handoffd_with "$1"
+	fi || return 1
+	[ "$ROLE" = local ] || remote_run agents_here "$1"
+}
+agents_here() {
+	if [ "$1" = baseline ]; then systemctl stop handoffd; else handoffd_with "$1"; fi
+}
+
+# Triple faults on either host since the last look.
+faults() {
+	local n
+	n=$(new_faults)
+	[ "$ROLE" = local ] || n=$((n + $(remote_run new_faults | tail -1)))
+	echo "$n"
+}
+
 # On the command port: one command line from the other host, run here.
 if [ "${1:-}" = remote ]; then
 	read -r line
@@ -268,27 +289,6 @@ ip -n cl neigh replace "$VM_IP" lladdr "$GUEST_MAC" nud permanent dev c0
 at=$ROLE	# where the guest runs
 
 measure control
-
-# Both hosts' agents, set for this mode (baseline: stopped).
-agents() {
-	if [ "$1" = baseline ]; then
-		systemctl stop handoffd
-	else
-		handoffd_with "$1"
-	fi || return 1
-	[ "$ROLE" = local ] || remote_run agents_here "$1"
-}
-agents_here() {
-	if [ "$1" = baseline ]; then systemctl stop handoffd; else handoffd_with "$1"; fi
-}
-
-# Triple faults on either host since the last look.
-faults() {
-	local n
-	n=$(new_faults)
-	[ "$ROLE" = local ] || n=$((n + $(remote_run new_faults | tail -1)))
-	echo "$n"
-}
 
 for mode in $MODES; do
 	case $mode in
