@@ -189,9 +189,18 @@ agents_here() {
 
 # Triple faults on either host since the last look.
 faults() {
-	local n
+	local n m
 	n=$(new_faults)
-	[ "$ROLE" = local ] || n=$((n + $(remote_run new_faults | tail -1)))
+	if [ "$ROLE" != local ]; then
+		m=$(remote_run new_faults | tail -1)
+		case $m in
+		'' | *[!0-9]*)
+			log "host b's fault count unreadable: '$m'"
+			m=0
+			;;
+		esac
+		n=$((n + m))
+	fi
 	echo "$n"
 }
 
