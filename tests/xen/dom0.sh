@@ -174,17 +174,14 @@ remote_run() {
 	return "${rc:-98}"
 }
 
-# Both hosts' agents, set for this mode (baseline: stopped).
-agents() {
-	if [ "$1" = baseline ]; then
-		systemctl stop handoffd
-	else
-		handoffd_with "$1"
-	fi || return 1
-	[ "$ROLE" = local ] || remote_run agents_here "$1"
-}
+# This host's agent, set for this mode (baseline: stopped).
 agents_here() {
 	if [ "$1" = baseline ]; then systemctl stop handoffd; else handoffd_with "$1"; fi
+}
+# Both hosts' agents.
+agents() {
+	agents_here "$1" || return 1
+	[ "$ROLE" = local ] || remote_run agents_here "$1"
 }
 
 # Triple faults on either host since the last look.
