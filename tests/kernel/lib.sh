@@ -284,6 +284,14 @@ wait_for() {	# tries command...: retry every 0.1 s
 	return 1
 }
 
+# NS gets DEV.100 (VLAN 100 on DEV) with ADDR/24, up: the tagged guest and
+# client of t-vlan and the lab.
+vlan100_up() {	# ns dev addr
+	ip -n "$1" link add link "$2" name "$2.100" type vlan id 100
+	ip -n "$1" addr add "$3/24" dev "$2.100"
+	ip -n "$1" link set "$2.100" up
+}
+
 # Until [ "$(command...)" OP VALUE ], the command run again at each try
 # (wait_for N test "$(cmd)" ... would expand cmd once, and wait for nothing).
 wait_cmp() {	# tries op value command...

@@ -10,12 +10,8 @@
 . "$(dirname "$0")/lib.sh"
 lab_up
 lab_keys
-ip -n cl link add link c0 name c0.100 type vlan id 100
-ip -n cl addr add 10.98.0.100/24 dev c0.100
-ip -n cl link set c0.100 up
-ip -n vm link add link eth0 name eth0.100 type vlan id 100
-ip -n vm addr add 10.98.0.10/24 dev eth0.100
-ip -n vm link set eth0.100 up
+vlan100_up cl c0 10.98.0.100
+vlan100_up vm eth0 10.98.0.10
 tmp=$(mktemp -d)
 lab_sessions 1
 # The guest speaks on VLAN 100 while the source session watches: (M, 100).

@@ -109,12 +109,8 @@ guests_up() {
 		# are VLAN-unaware and carry the tags
 		G_VLAN=100
 		ip -n vm addr del "$VM_IP/24" dev eth0
-		ip -n vm link add link eth0 name eth0.100 type vlan id 100
-		ip -n vm addr add 10.98.0.10/24 dev eth0.100
-		ip -n vm link set eth0.100 up
-		ip -n cl link add link c0 name c0.100 type vlan id 100
-		ip -n cl addr add 10.98.0.100/24 dev c0.100
-		ip -n cl link set c0.100 up
+		vlan100_up vm eth0 10.98.0.10
+		vlan100_up cl c0 10.98.0.100
 		guest_add vm eth0 ethB vifA vifB "$VM_MAC" 10.98.0.10
 	else
 		guest_add vm eth0 ethB vifA vifB "$VM_MAC" "$VM_IP"
