@@ -43,6 +43,7 @@ struct handoff_sysctl {
 	int marker_timeout_ms;
 	int grace_ms;
 	int deliver_batch;
+	int deliver_max_pps;		/* 0: as fast as the vif takes them */
 	/* The schedule is read and written as a whole under announce_lock. */
 	spinlock_t announce_lock;
 	int announce_count;
@@ -180,6 +181,7 @@ struct handoff_session {
 	bool announced;
 	ktime_t gap_since;		/* head of held is not next_seq since */
 	ktime_t resolving_since;	/* the guest asked for a neighbour */
+	s64 pace_next;			/* deliver_max_pps: next frame's slot */
 	u32 dedup[HANDOFF_DEDUP_SLOTS];	/* hashes of recent tunnel frames */
 	unsigned int dedup_pos;
 	struct delayed_work deliver;

@@ -9,7 +9,10 @@
  * NETDEV_TX_OK, and a veth burst overflows the receiver's backlog. So frames
  * go out in batches of net.handoff.deliver_batch, with bottom halves enabled
  * between batches (the receiver drains), and the worker backs off while the
- * device's queue is stopped or its qdisc holds a batch's worth.
+ * device's queue is stopped or its qdisc holds a batch's worth. What the
+ * guest drops itself (a socket or its own transmit queue overflowing under a
+ * burst) we cannot see: net.handoff.deliver_max_pps caps the rate for guests
+ * that cannot take a backlog at line rate (see pace_wait()).
  *
  * And the guest must be able to answer: see neigh_kind().
  */
@@ -444,16 +447,44 @@ static void vif_refused(struct handoff_session *s, struct net_device *dev,
 	spin_unlock(&s->lock);
 }
 
+/*
+ * deliver_max_pps as a virtual schedule (GCRA): each frame takes the next
+ * slot, one interval after the previous one; a worker that slept longer may
+ * catch up by at most a batch. The ns to wait for the next slot, or 0 when a
+ * frame may go now (pace_charge() then takes the slot). Worker only.
+ */
+static s64 pace_wait(struct handoff_session *s, ktime_t now,
+		     unsigned int pps, unsigned int batch)
+{
+	s64 t = ktime_to_ns(now), interval;
+
+	if (!pps)
+		return 0;
+	interval = div_u64(NSEC_PER_SEC, pps);
+	if (s->pace_next < t - interval * batch)
+		s->pace_next = t - interval * batch;
+	return max_t(s64, s->pace_next - t, 0);
+}
+
+static void pace_charge(struct handoff_session *s, unsigned int pps)
+{
+	if (pps)
+		s->pace_next += div_u64(NSEC_PER_SEC, pps);
+}
+
 void handoff_deliver_work(struct work_struct *work)
 {
 	struct handoff_session *s = container_of(to_delayed_work(work),
 						 struct handoff_session,
 						 deliver);
 	unsigned int batch = READ_ONCE(s->hn->sysctl.deliver_batch), n;
+	unsigned int pps = READ_ONCE(s->hn->sysctl.deliver_max_pps);
 	bool wait = false, was_live, live = false;
+	unsigned long delay = 1;
 	struct sk_buff *skb, *copy;
 	struct sk_buff_head *from;
 	struct net_device *dev;
+	s64 pace_ns;
 	u64 dropped;
 
 	rcu_read_lock_bh();
@@ -474,6 +505,12 @@ void handoff_deliver_work(struct work_struct *work)
 	for (n = 0; n < batch; n++) {
 		ktime_t now = ktime_get();
 
+		pace_ns = pace_wait(s, now, pps, batch);
+		if (pace_ns) {
+			delay = max(1UL, nsecs_to_jiffies(pace_ns));
+			wait = true;
+			break;
+		}
 		spin_lock(&s->lock);
 		skb = next_frame(s, now, &wait, &from);
 		if (skb && !s->times[HANDOFF_TIME_FIRST_DELIVERED])
@@ -498,6 +535,7 @@ void handoff_deliver_work(struct work_struct *work)
 			break;
 		}
 		consume_skb(copy);
+		pace_charge(s, pps);
 		handoff_count(s, HANDOFF_CTR_DELIVERED);
 	}
 	rcu_read_unlock_bh();
@@ -513,7 +551,7 @@ void handoff_deliver_work(struct work_struct *work)
 		handoff_genl_event(s, HANDOFF_EVENT_DELIVERED,
 				   s->times[HANDOFF_TIME_LAST_DELIVERED]);
 	else if (wait)
-		handoff_deliver_kick(s, 1);
+		handoff_deliver_kick(s, delay);
 	else if (n == batch)
 		handoff_deliver_kick(s, 0);
 	if (live && !was_live)

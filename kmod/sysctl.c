@@ -25,6 +25,7 @@ static const int age_min = 100, age_max = 600 * 1000;
 static const int marker_min = 10, marker_max = 60 * 1000;
 static const int grace_min, grace_max = 600 * 1000;
 static const int batch_min = 1, batch_max = 1024;
+static const int pps_min, pps_max = 10 * 1000 * 1000;
 
 #define ANNOUNCE_MS_MAX 60000
 #define ANNOUNCE_BUF 128
@@ -42,6 +43,7 @@ void handoff_sysctl_defaults(struct handoff_sysctl *sc)
 	sc->marker_timeout_ms = 1000;
 	sc->grace_ms = 5000;
 	sc->deliver_batch = 64;
+	sc->deliver_max_pps = 0;
 	sc->announce_count = ARRAY_SIZE(qemu_schedule);
 	memcpy(sc->announce_ms, qemu_schedule, sizeof(qemu_schedule));
 	spin_lock_init(&sc->announce_lock);
@@ -137,6 +139,8 @@ static const struct ctl_table handoff_sysctl_template[] = {
 	HANDOFF_INT_KNOB("grace_ms", grace_ms, grace_min, grace_max),
 	HANDOFF_INT_KNOB("deliver_batch", deliver_batch, batch_min,
 			 batch_max),
+	HANDOFF_INT_KNOB("deliver_max_pps", deliver_max_pps, pps_min,
+			 pps_max),
 	{
 		.procname = "announce_ms",
 		.data = &template.announce_ms,

@@ -28,6 +28,7 @@ hold_max_age_ms 100 600000
 marker_timeout_ms 10 60000
 grace_ms 0 600000
 deliver_batch 1 1024
+deliver_max_pps 0 10000000
 K
 
 expect_eq "default schedule" "$(sysctl -n net.handoff.announce_ms)" "0 50 200 450 800"
