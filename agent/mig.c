@@ -604,6 +604,8 @@ static void check_source(struct hd_engine *e, struct hd_mig *m)
 		return;
 	}
 	if (di.shutdown) {
+		if (!m->suspended)
+			LOG(e, LOG_INFO, "vm %s: domain %u suspended", m->name, m->domid);
 		m->suspended = true;
 		if (m->state == HD_MIG_READY)
 			arm(e, m, e->cfg->arm_point == HD_ARM_SUSPENDED ?
