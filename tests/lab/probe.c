@@ -94,6 +94,21 @@ static uint64_t mono_ns(void)
 	return (uint64_t)ts.tv_sec * NSEC + (uint64_t)ts.tv_nsec;
 }
 
+/*
+ * CLOCK_REALTIME at the CLOCK_MONOTONIC instant mono: the two clocks read
+ * back to back (realtime between two monotonic reads, taken at their middle).
+ */
+static uint64_t realtime_at(uint64_t mono)
+{
+	struct timespec ts;
+	uint64_t m0 = mono_ns(), m1, real;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	m1 = mono_ns();
+	real = (uint64_t)ts.tv_sec * NSEC + (uint64_t)ts.tv_nsec;
+	return real + mono - (m0 + (m1 - m0) / 2);	/* mod 2^64: mono may be past */
+}
+
 static uint64_t random64(void)
 {
 	uint64_t v = 0;
@@ -583,6 +598,8 @@ struct sender {
 
 	struct ps_flow rev, icmp;
 	struct ps_fwd fwd;
+	struct ps_vec fwd_at, icmp_at;	/* send times by seq, from t0 */
+	bool times_nomem;
 	uint64_t stat_total;
 	bool stat_answered, echo_seen;
 	uint64_t echo_id, echo_drops, malformed, foreign, other_resp;
@@ -597,6 +614,16 @@ static void raise_limits(struct sender *s)
 
 	ps_flow_set_limit(&s->rev, lim);
 	ps_fwd_set_limit(&s->fwd, lim);
+}
+
+/* Records when seq left; without memory for it, its time is just unknown. */
+static void note_sent(struct sender *s, struct ps_vec *t, uint64_t seq, uint64_t now)
+{
+	if (!ps_times_set(t, seq, now > s->t0 ? now - s->t0 : 0) || s->times_nomem)
+		return;
+	s->times_nomem = true;
+	if (!s->o->quiet)
+		warn("out of memory for send times: later ones are reported as null");
 }
 
 static void send_udp(struct sender *s, uint8_t type, uint64_t deadline)
@@ -615,6 +642,7 @@ static void send_udp(struct sender *s, uint8_t type, uint64_t deadline)
 		return;
 	}
 	if (type == PW_REQ) {
+		note_sent(s, &s->fwd_at, s->sent, now);	/* = the datagram's tx_ns */
 		s->sent++;	/* sequence numbers stay contiguous */
 		raise_limits(s);
 	}
@@ -695,10 +723,12 @@ static void send_icmp(struct sender *s)
 	pw_encode(pkt + 8, PW_ICMP_LEN, &h);
 	if (s->fam == AF_INET && s->icmp_raw)	/* others: the kernel sums */
 		pw_put16(pkt + 2, inet_csum(pkt, sizeof(pkt)));
-	if (sendto(s->icmp_fd, pkt, sizeof(pkt), 0, (struct sockaddr *)&s->idst, s->dstlen) < 0)
+	if (sendto(s->icmp_fd, pkt, sizeof(pkt), 0, (struct sockaddr *)&s->idst, s->dstlen) < 0) {
 		s->icmp_errors++;
-	else
+	} else {
+		note_sent(s, &s->icmp_at, s->icmp_sent, h.tx_ns);
 		s->icmp_sent++;
+	}
 	ps_flow_set_limit(&s->icmp, s->icmp_sent);
 }
 
@@ -882,6 +912,7 @@ static int mode_send(const struct opts *o)
 	prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);	/* 1 us, for 1 ms pacing */
 
 	s.t0 = mono_ns() + MSEC;
+	rep.start_realtime_ns = realtime_at(s.t0);	/* send times count from here */
 	if (o->dur_ns)
 		end = s.t0 + o->dur_ns;
 	next_prog = s.t0 + NSEC;
@@ -966,10 +997,11 @@ static int mode_send(const struct opts *o)
 
 		if (s.rev.distinct && s.rev.max_seq + 1 > total)
 			total = s.rev.max_seq + 1;
-		ps_flow_result(&s.rev, total, s.t0, &rep.rev);
-		if (ps_fwd_result(&s.fwd, s.sent, total, &rep.fwd))
+		/* udp_rev ranges are timed by the requests the replies answered. */
+		if (ps_flow_result(&s.rev, total, s.t0, &s.fwd_at, &s.fwd, &rep.rev) ||
+		    ps_fwd_result(&s.fwd, s.sent, total, &s.fwd_at, &rep.fwd) ||
+		    ps_flow_result(&s.icmp, s.icmp_sent, s.t0, &s.icmp_at, NULL, &rep.icmp))
 			die("out of memory");
-		ps_flow_result(&s.icmp, s.icmp_sent, s.t0, &rep.icmp);
 	}
 	rep.run_id = s.run_id;
 	rep.target = tbuf;
@@ -1003,6 +1035,8 @@ static int mode_send(const struct opts *o)
 	ps_flow_free(&s.rev);
 	ps_flow_free(&s.icmp);
 	ps_fwd_free(&s.fwd);
+	ps_vec_free(&s.fwd_at);
+	ps_vec_free(&s.icmp_at);
 	return fflush(stdout) ? 1 : 0;
 }
 

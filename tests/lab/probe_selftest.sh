@@ -77,19 +77,77 @@ def cap(name):
     # RFC 4737 counts over a captured arrival order, as probe_stats.c does.
     lines = open("%s/cap_%s" % (sys.argv[1].rsplit("/", 1)[0], name)).read().split("\n")
     seqs = [int(x) for x in lines[1].split()] if len(lines) > 1 else []
-    seen, dup, reo, mx = set(), 0, 0, -1
+    seen, dups, reos, mx = set(), {}, set(), -1
     for x in seqs:
         if x in seen:
-            dup += 1
+            dups[x] = dups.get(x, 0) + 1
             continue
         seen.add(x)
         if x < mx:
-            reo += 1
+            reos.add(x)
         else:
             mx = x
-    return {"drops": int(lines[0]), "n": len(seqs), "received": len(seen), "dup": dup,
-            "reordered": reo}
+    return {"drops": int(lines[0]), "n": len(seqs), "received": len(seen),
+            "dup": sum(dups.values()), "reordered": len(reos), "dups": dups, "reos": reos}
 fwd, rev, icmp = r["udp_fwd"], r["udp_rev"], r["icmp"]
+def nums(rs):	# the sequence numbers a list of ranges covers
+    return {s for x in rs for s in range(x[0], x[1] + 1)}
+def dup_counts(rs):	# {(first, last): duplicate arrivals}
+    return {(x[0], x[1]): x[4] for x in rs}
+def sent_ok(k, t, late=0):	# seq k of udp_fwd sent at t ms: its slot, at most late_max after
+    if t is None:
+        return False
+    slot = k * 1000.0 / r["rate_pps"]
+    return slot - 0.001 <= t <= slot + r["pace_late_max_ms"] + late * 1000.0 / r["rate_pps"] + 0.002
+def why(problems):	# True if none; else prints them (shown by a failing check)
+    for p in problems[:5]:
+        print(p)
+    return not problems
+def ranges_ok():
+    # Every report: the ranges of probe.md, consistent with the counts.
+    p = []
+    if not isinstance(r.get("start_realtime_ns"), int):
+        p.append("start_realtime_ns missing")
+    for name, f in (("udp_fwd", fwd), ("udp_rev", rev), ("icmp", icmp)):
+        for k in ("lost_ranges", "dup_ranges", "reordered_ranges", "lost_ranges_exact",
+                  "ranges_truncated"):
+            if k not in f:
+                p.append("%s: no %s" % (name, k))
+        if p:
+            continue
+        trunc = False
+        for k, width in (("lost_ranges", 4), ("dup_ranges", 5), ("reordered_ranges", 4)):
+            rs = f[k]
+            trunc |= len(rs) == 256
+            if len(rs) > 256 or any(len(x) != width for x in rs):
+                p.append("%s %s: shape" % (name, k))
+                continue
+            for i, x in enumerate(rs):
+                if x[0] > x[1] or (i and x[0] <= rs[i - 1][1] + 1):
+                    p.append("%s %s: not ascending runs at %s" % (name, k, x))
+                if None not in (x[2], x[3]) and x[2] > x[3]:
+                    p.append("%s %s: times backwards at %s" % (name, k, x))
+                if name != "udp_rev" and None in (x[2], x[3]):
+                    p.append("%s %s: no send time at %s" % (name, k, x))
+                if name == "udp_rev" and k != "lost_ranges" and None in (x[2], x[3]):
+                    p.append("%s %s: a reply that arrived has no time at %s" % (name, k, x))
+                if name == "udp_fwd" and not (sent_ok(x[0], x[2], r["send_errors"]) and
+                                              sent_ok(x[1], x[3], r["send_errors"])):
+                    p.append("%s %s: send times off the schedule at %s" % (name, k, x))
+        if f["ranges_truncated"] and not trunc:	# only a full list can be cut
+            p.append("%s: ranges_truncated with fewer than 256" % name)
+        if f["lost_ranges_exact"] != (name != "udp_fwd" or f["unknown"] == 0):
+            p.append("%s: lost_ranges_exact %s" % (name, f["lost_ranges_exact"]))
+        if f["ranges_truncated"]:
+            continue
+        lost = sum(x[1] - x[0] + 1 for x in f["lost_ranges"])
+        if lost != f["lost"] if f["lost_ranges_exact"] else lost < f["lost"]:
+            p.append("%s: lost ranges sum %d, lost %d" % (name, lost, f["lost"]))
+        if sum(x[4] for x in f["dup_ranges"]) != f["dup"]:
+            p.append("%s: dup ranges sum != dup %d" % (name, f["dup"]))
+        if sum(x[1] - x[0] + 1 for x in f["reordered_ranges"]) != f["reordered"]:
+            p.append("%s: reordered ranges sum != reordered %d" % (name, f["reordered"]))
+    return why(p)
 ok = eval(sys.argv[3])
 print("ok" if ok else "FALSE")
 sys.exit(0 if ok else 1)
@@ -229,6 +287,8 @@ EOF
 	check "$1 capture complete" 'cap("fwd")["drops"] == 0 and cap("rev")["drops"] == 0'
 	check "$1 fwd = capture" 'all(fwd[k] == cap("fwd")[k] for k in ("received", "dup", "reordered"))'
 	check "$1 rev = capture" 'all(rev[k] == cap("rev")[k] for k in ("received", "dup", "reordered"))'
+	# Which numbers: udp_rev ranges are reply_seq values, as on the wire.
+	check "$1 ranges = capture" 'all(nums(f["reordered_ranges"]) == cap(n)["reos"] and nums(f["dup_ranges"]) == set(cap(n)["dups"]) and all(x[4] == sum(cap(n)["dups"][s] for s in range(x[0], x[1] + 1)) for x in f["dup_ranges"]) for n, f in (("fwd", fwd), ("rev", rev)) if not f["ranges_truncated"])'
 }
 
 stop_echo() {
@@ -239,11 +299,17 @@ stop_echo() {
 
 # run NAME [send options]: 3 s at 1 kpps unless told otherwise.
 run() {
-	local name=$1
+	local name=$1 t0 t1
 	shift
+	t0=$(date +%s%N)
 	xc "$PROBE" send -t $VIP -p $PORT -j -q -d 3 "$@" >"$TMP/r.json" || echo "send failed"
+	t1=$(date +%s%N)
 	counters
+	echo "realtime_before $t0" >>"$TMP/counters"
+	echo "realtime_after $t1" >>"$TMP/counters"
 	summary "$name"
+	check "$name start_realtime_ns" 'c("realtime_before") < r["start_realtime_ns"] < c("realtime_after")'
+	check "$name ranges consistent" 'ranges_ok()'
 }
 
 nft_sw() { xs nft -f -; }
@@ -277,6 +343,7 @@ clean baseline
 check "baseline icmp" 'icmp["lost"] == 0 and icmp["dup"] == 0 and icmp["reordered"] == 0'
 probe_ok baseline
 check "baseline drained early" 'r["stat_answered"] and r["drain_s"] < 0.5'
+check "baseline no ranges" 'all(not f[k] for f in (fwd, rev, icmp) for k in ("lost_ranges", "dup_ranges", "reordered_ranges"))'
 
 echo "== 2. exact windows: requests 1000-1499, replies 2001-2300, echo requests 100-149 dropped"
 nft_sw <<EOF
@@ -300,6 +367,13 @@ check "windows fwd gap" 'fwd["max_gap_ms"] >= 300'
 check "windows rev" 'rev["sent"] == 2500 and rev["received"] == 2200 and rev["lost"] == 300 and rev["max_loss_run"] == 300 and rev["tail_lost"] == 0'
 check "windows icmp" 'icmp["lost"] == 50 == c("idrop") and icmp["max_loss_run"] == 50'
 check "windows counters" 'c("fdrop") == 500'
+# Replies 2001-2300 answered requests 2500-2799 (1000-1499 never arrived): the
+# responder's receptions of those are unknown, so udp_fwd's lost ranges are
+# an upper bound that names them too. A lost run of replies is bracketed by
+# the requests of the replies around it: 2000 (request 2499) and 2301 (2800).
+check "windows fwd ranges" '[x[:2] for x in fwd["lost_ranges"]] == [[1000, 1499], [2500, 2799]] and not fwd["lost_ranges_exact"] and sent_ok(1000, fwd["lost_ranges"][0][2]) and sent_ok(1499, fwd["lost_ranges"][0][3])'
+check "windows rev ranges" '[x[:2] for x in rev["lost_ranges"]] == [[2001, 2300]] and sent_ok(2499, rev["lost_ranges"][0][2]) and sent_ok(2800, rev["lost_ranges"][0][3])'
+check "windows icmp ranges" '[x[:2] for x in icmp["lost_ranges"]] == [[100, 149]] and 999.999 <= icmp["lost_ranges"][0][2] < icmp["lost_ranges"][0][3] and icmp["lost_ranges"][0][3] >= 1489.999'
 probe_ok windows
 reset_sw
 
@@ -316,6 +390,7 @@ run tail
 check "tail rev" 'rev["sent"] == 3000 and rev["lost"] == 300 == c("rdrop") and rev["tail_lost"] == 300'
 check "tail fwd" 'fwd["lost"] == 0 and fwd["unknown"] == 300 and fwd["received"] == 3000'
 check "tail stat" 'r["stat_answered"]'
+check "tail ranges" '[x[:2] for x in rev["lost_ranges"]] == [[2701, 3000]] and sent_ok(2699, rev["lost_ranges"][0][2]) and rev["lost_ranges"][0][3] is None and [x[:2] for x in fwd["lost_ranges"]] == [[2700, 2999]] and not fwd["lost_ranges_exact"]'
 reset_sw
 
 echo "== 3. exact duplicates and reordering (nft dup, HTB holding packets back)"
@@ -351,6 +426,8 @@ check "dup-reorder fwd" 'fwd["dup"] == 24 == c("fdup") and fwd["lost"] == 0 and 
 check "dup-reorder rev" 'rev["sent"] == 3024 and rev["dup"] == 24 == c("rdup") and rev["lost"] == 0'
 # 12 each when nothing stalls longer than a hold (always, natively).
 check "dup-reorder reordered" '10 <= fwd["reordered"] <= 12 and 10 <= rev["reordered"] <= 12'
+check "dup-reorder dup ranges" 'fwd["dup_ranges"] == [[s, s, fwd["dup_ranges"][i][2], fwd["dup_ranges"][i][3], 1] for i, s in enumerate(range(5, 3000, 128))]'
+check "dup-reorder reordered ranges" 'nums(fwd["reordered_ranges"]) <= {s for s in range(3000) if s % 512 in (10, 11)}'
 match_capture dup-reorder
 check "dup-reorder icmp untouched" 'icmp["lost"] == 0 and icmp["dup"] == 0 and icmp["reordered"] == 0'
 probe_ok dup-reorder
@@ -443,6 +520,7 @@ wait $bg
 echo "  counters: requests at the switch $(grep freq "$TMP/counters"), at the vm $(grep vreq "$TMP/counters")"
 check "link-down fwd lost = frames that never reached the vm" 'fwd["lost"] == c("freq") - c("vreq") and fwd["lost"] >= 400'
 check "link-down fwd run" 'fwd["max_loss_run"] == fwd["lost"] and fwd["max_gap_ms"] >= 400'
+check "link-down one range each" 'len(fwd["lost_ranges"]) == 1 and len(icmp["lost_ranges"]) == 1 and fwd["lost_ranges"][0][3] - fwd["lost_ranges"][0][2] >= 399'
 check "link-down icmp lost" 'icmp["lost"] == c("fecho") - c("vecho") and icmp["lost"] >= 40'
 check "link-down rev" 'rev["lost"] == 0'
 probe_ok link-down
@@ -523,6 +601,15 @@ check "ipv6 raw" 'icmp["mode"] == "raw" and icmp["received"] == 100 and fwd["rec
 echo "== 9. stop conditions: -n, -S FILE, SIGINT"
 xc "$PROBE" send -t $VIP -p $PORT -j -q -n 777 -i 0 >"$TMP/r.json"
 check "-n 777" 'fwd["sent"] == 777 and fwd["received"] == 777 and icmp["mode"] == "off" and icmp["sent"] == 0'
+check "-n 777 ranges" 'ranges_ok()'
+xc "$PROBE" send -t $VIP -p $PORT -q -n 200 -i 0 >"$TMP/r.txt"
+if grep -Eq '^start_realtime_ns [0-9]{19} \([0-9T:.-]+Z\)' "$TMP/r.txt"; then
+	pass=$((pass + 1))
+else
+	fail=$((fail + 1))
+	echo "  FAIL text report: no start_realtime_ns line"
+	cat "$TMP/r.txt"
+fi
 rm -f "$TMP/stop"
 (sleep 1; touch "$TMP/stop") &
 bg=$!

@@ -46,6 +46,15 @@
  *            duplicates and push received above sent).
  *            max_loss_run and tail_lost for udp_fwd treat unknown as
  *            missing, so they are upper bounds when unknown > 0.
+ *
+ * Ranges say which sequence numbers were lost, duplicated or reordered and
+ * when they were sent: maximal runs of consecutive numbers of one class, in
+ * ascending order, the first PS_RANGES_MAX of them. Send times come from
+ * the client (udp_fwd, icmp: what it recorded when sending); a udp_rev
+ * reply is timed by the request it answered, known only if the reply
+ * arrived: a lost run of replies is bracketed by the requests answered by
+ * the nearest replies that arrived below and above it. udp_fwd lost ranges
+ * treat unknown receptions as missing (an upper bound, lost_exact false).
  */
 #ifndef HANDOFF_PROBE_STATS_H
 #define HANDOFF_PROBE_STATS_H
@@ -70,6 +79,27 @@ uint64_t ps_bitmap_count(const struct ps_bitmap *b, uint64_t n);
 /* Longest run of clear bits in [0, n); its first index in *start if any. */
 uint64_t ps_bitmap_longest_clear(const struct ps_bitmap *b, uint64_t n, uint64_t *start);
 void ps_bitmap_free(struct ps_bitmap *b);
+
+/* A growable array of 64-bit values. */
+struct ps_vec {
+	uint64_t *v;
+	uint64_t n, cap;
+};
+
+/* Appends x: 0, or -1 when memory runs out. */
+int ps_vec_push(struct ps_vec *a, uint64_t x);
+void ps_vec_free(struct ps_vec *a);
+
+#define PS_NO_TIME	UINT64_MAX	/* a send time nobody knows */
+
+/*
+ * Send times by sequence number (a ps_vec indexed by seq), in ns from the
+ * run's origin. Numbers are issued in order, so seq must be the next one:
+ * after a failed allocation (-1) every later seq is unknown, never wrong.
+ */
+int ps_times_set(struct ps_vec *t, uint64_t seq, uint64_t ns);
+/* The send time of seq, or PS_NO_TIME. */
+uint64_t ps_times_get(const struct ps_vec *t, uint64_t seq);
 
 struct ps_rtt {
 	uint64_t n, min_ns, max_ns, sum_ns;
@@ -97,6 +127,8 @@ enum ps_arrival {
 /* A flow observed directly at the receiver (udp_rev, icmp, a sink). */
 struct ps_flow {
 	struct ps_bitmap seen;
+	struct ps_vec dups;	/* seq of each duplicate arrival */
+	struct ps_vec reos;	/* seq of each reordered (first) arrival */
 	uint64_t limit;		/* seq >= limit is PS_BAD (garbage guard) */
 	uint64_t arrivals, distinct, dup, reordered;
 	uint64_t max_seq;	/* valid when distinct > 0 */
@@ -136,6 +168,21 @@ void ps_fwd_set_limit(struct ps_fwd *t, uint64_t limit);
 int ps_fwd_record(struct ps_fwd *t, uint64_t r, uint64_t seq, uint64_t rx_ns);
 void ps_fwd_free(struct ps_fwd *t);
 
+#define PS_RANGES_MAX	256	/* ranges kept per class: the first ones */
+
+/* An inclusive run of consecutive sequence numbers of one class. */
+struct ps_range {
+	uint64_t first, last;
+	uint64_t count;		/* dup: duplicate arrivals; else last - first + 1 */
+	uint64_t first_ns, last_ns;	/* send times from the origin, or PS_NO_TIME */
+};
+
+struct ps_ranges {
+	unsigned int n;
+	bool truncated;		/* more runs existed than PS_RANGES_MAX */
+	struct ps_range r[PS_RANGES_MAX];
+};
+
 struct ps_result {
 	uint64_t sent, received, lost, dup, reordered;
 	uint64_t unknown;	/* udp_fwd only: receptions whose reply was lost */
@@ -143,24 +190,36 @@ struct ps_result {
 	uint64_t max_gap_ns;
 	uint64_t max_gap_at_ns;	/* start of that gap, from the flow's origin */
 	struct ps_rtt rtt;
+	/* Never-received, arrived 2+ times, arrived reordered. lost_exact is
+	 * false when lost ranges are an upper bound (udp_fwd, unknown > 0). */
+	struct ps_ranges lost_r, dup_r, reo_r;
+	bool lost_exact;
 };
 
 /*
  * Result of a directly observed flow of `sent` sequence numbers; gap times
- * are reported relative to origin_ns (e.g. the start of sending).
+ * are reported relative to origin_ns (e.g. the start of sending). Range
+ * times: sent_at by seq (NULL: none known); with `via` (udp_rev), seq is a
+ * reply index (reply_seq - 1), ranges are numbered by reply_seq and timed
+ * by the requests the replies answered, looked up in via then sent_at.
+ * 0, or -1 when memory runs out.
  */
-void ps_flow_result(const struct ps_flow *f, uint64_t sent, uint64_t origin_ns,
-		    struct ps_result *out);
+int ps_flow_result(const struct ps_flow *f, uint64_t sent, uint64_t origin_ns,
+		   const struct ps_vec *sent_at, const struct ps_fwd *via,
+		   struct ps_result *out);
 /*
  * Result of the forward flow: `sent` requests, `total` receptions at the
- * responder (its final count: >= every recorded r). Gap times relative to
- * the first known reception. 0, or -1 when memory runs out.
+ * responder (its final count: >= every recorded r), range times from
+ * sent_at (may be NULL). Gap times relative to the first known reception.
+ * 0, or -1 when memory runs out.
  */
-int ps_fwd_result(const struct ps_fwd *t, uint64_t sent, uint64_t total, struct ps_result *out);
+int ps_fwd_result(const struct ps_fwd *t, uint64_t sent, uint64_t total,
+		  const struct ps_vec *sent_at, struct ps_result *out);
 
 /* Everything handoff-probe send reports. */
 struct ps_report {
 	uint64_t run_id;
+	uint64_t start_realtime_ns;	/* CLOCK_REALTIME of the send times' origin */
 	const char *target;
 	unsigned int port;
 	uint64_t rate_pps;

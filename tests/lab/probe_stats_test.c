@@ -42,6 +42,75 @@ static void feed(struct ps_flow *f, const uint64_t *seqs, size_t n)
 		ps_flow_arrive(f, seqs[i], 1000 * MS + i * MS);
 }
 
+static bool starts_with(const char *s, const char *prefix)
+{
+	return !strncmp(s, prefix, strlen(prefix));
+}
+
+/* Sum of a class's ranges: lengths, or duplicate arrivals for dup ranges. */
+static uint64_t range_sum(const struct ps_ranges *rs)
+{
+	uint64_t n = 0;
+
+	for (unsigned int i = 0; i < rs->n; i++)
+		n += rs->r[i].count;
+	return n;
+}
+
+/* One class: ascending, maximal runs (a gap between two), counts sane. */
+static void check_class(const struct ps_ranges *rs, bool dup)
+{
+	CHECK(rs->n <= PS_RANGES_MAX);
+	CHECK(!rs->truncated || rs->n == PS_RANGES_MAX);
+	for (unsigned int i = 0; i < rs->n; i++) {
+		const struct ps_range *x = &rs->r[i];
+
+		CHECK(x->first <= x->last);
+		CHECK(i == 0 || x->first > rs->r[i - 1].last + 1);
+		if (dup)
+			CHECK(x->count >= x->last - x->first + 1);
+		else
+			CHECK_EQ(x->count, x->last - x->first + 1);
+	}
+}
+
+/* The ranges agree with the counts (the rules of probe.md). */
+static void check_ranges(const struct ps_result *r)
+{
+	check_class(&r->lost_r, false);
+	check_class(&r->dup_r, true);
+	check_class(&r->reo_r, false);
+	if (!r->lost_r.truncated && r->lost_exact)
+		CHECK_EQ(range_sum(&r->lost_r), r->lost);
+	if (!r->lost_r.truncated && !r->lost_exact)
+		CHECK(range_sum(&r->lost_r) >= r->lost);
+	if (!r->dup_r.truncated)
+		CHECK_EQ(range_sum(&r->dup_r), r->dup);
+	if (!r->reo_r.truncated)
+		CHECK_EQ(range_sum(&r->reo_r), r->reordered);
+}
+
+#define CHECK_RANGE(rs, i, f, l, c, t1, t2)				\
+	do {								\
+		CHECK((rs).n > (i));					\
+		if ((rs).n > (i)) {					\
+			CHECK_EQ((rs).r[i].first, f);			\
+			CHECK_EQ((rs).r[i].last, l);			\
+			CHECK_EQ((rs).r[i].count, c);			\
+			CHECK_EQ((rs).r[i].first_ns, t1);		\
+			CHECK_EQ((rs).r[i].last_ns, t2);		\
+		}							\
+	} while (0)
+
+/* Send times of a 1 kpps schedule, each a little late: seq k at k ms + 7 us. */
+#define SENT(k) ((k) * MS + 7000)
+
+static void times_1kpps(struct ps_vec *t, uint64_t n)
+{
+	for (uint64_t k = 0; k < n; k++)
+		CHECK_EQ(ps_times_set(t, k, SENT(k)), 0);
+}
+
 static void test_wire_roundtrip(void)
 {
 	uint8_t buf[200];
@@ -171,7 +240,8 @@ static void test_in_order(void)
 	ps_flow_init(&f, 1000);
 	for (uint64_t i = 0; i < 1000; i++)
 		CHECK_EQ(ps_flow_arrive(&f, i, 1000 * MS + i * MS), PS_NEW);
-	ps_flow_result(&f, 1000, 1000 * MS, &r);
+	CHECK_EQ(ps_flow_result(&f, 1000, 1000 * MS, NULL, NULL, &r), 0);
+	check_ranges(&r);
 	CHECK_EQ(r.sent, 1000);
 	CHECK_EQ(r.received, 1000);
 	CHECK_EQ(r.lost, 0);
@@ -193,7 +263,8 @@ static void test_loss_window(void)
 	for (uint64_t i = 0; i < 2000; i++)
 		if (i < 700 || i >= 1200)
 			ps_flow_arrive(&f, i, 1000 * MS + i * MS);
-	ps_flow_result(&f, 2000, 1000 * MS, &r);
+	CHECK_EQ(ps_flow_result(&f, 2000, 1000 * MS, NULL, NULL, &r), 0);
+	check_ranges(&r);
 	CHECK_EQ(r.received, 1500);
 	CHECK_EQ(r.lost, 500);
 	CHECK_EQ(r.dup, 0);
@@ -209,7 +280,8 @@ static void test_loss_window(void)
 	for (uint64_t i = 0; i < 1000; i++)
 		if (i % 10 != 3)
 			ps_flow_arrive(&f, i, i * MS);
-	ps_flow_result(&f, 1000, 0, &r);
+	CHECK_EQ(ps_flow_result(&f, 1000, 0, NULL, NULL, &r), 0);
+	check_ranges(&r);
 	CHECK_EQ(r.lost, 100);
 	CHECK_EQ(r.max_loss_run, 1);
 	CHECK_EQ(r.max_gap_ns, 2 * MS);
@@ -225,7 +297,8 @@ static void test_end_of_run_loss(void)
 	ps_flow_init(&f, 1000);
 	for (uint64_t i = 0; i < 950; i++)
 		ps_flow_arrive(&f, i, i * MS);
-	ps_flow_result(&f, 1000, 0, &r);
+	CHECK_EQ(ps_flow_result(&f, 1000, 0, NULL, NULL, &r), 0);
+	check_ranges(&r);
 	CHECK_EQ(r.lost, 50);
 	CHECK_EQ(r.tail_lost, 50);
 	CHECK_EQ(r.max_loss_run, 50);
@@ -234,7 +307,8 @@ static void test_end_of_run_loss(void)
 
 	/* Nothing arrives at all. */
 	ps_flow_init(&f, 10);
-	ps_flow_result(&f, 10, 0, &r);
+	CHECK_EQ(ps_flow_result(&f, 10, 0, NULL, NULL, &r), 0);
+	check_ranges(&r);
 	CHECK_EQ(r.received, 0);
 	CHECK_EQ(r.lost, 10);
 	CHECK_EQ(r.tail_lost, 10);
@@ -245,7 +319,8 @@ static void test_end_of_run_loss(void)
 	/* Nothing sent. */
 	ps_flow_init(&f, 0);
 	CHECK_EQ(ps_flow_arrive(&f, 0, 0), PS_BAD);
-	ps_flow_result(&f, 0, 0, &r);
+	CHECK_EQ(ps_flow_result(&f, 0, 0, NULL, NULL, &r), 0);
+	check_ranges(&r);
 	CHECK_EQ(r.sent + r.received + r.lost + r.tail_lost + r.max_loss_run, 0);
 	ps_flow_free(&f);
 }
@@ -258,7 +333,8 @@ static void test_duplicates(void)
 
 	ps_flow_init(&f, 5);
 	feed(&f, seqs, sizeof(seqs) / sizeof(seqs[0]));
-	ps_flow_result(&f, 5, 0, &r);
+	CHECK_EQ(ps_flow_result(&f, 5, 0, NULL, NULL, &r), 0);
+	check_ranges(&r);
 	CHECK_EQ(r.received, 5);
 	CHECK_EQ(r.lost, 0);
 	CHECK_EQ(r.dup, 4);
@@ -278,7 +354,8 @@ static void test_reorder(void)
 
 	ps_flow_init(&f, 8);
 	feed(&f, swaps, 8);
-	ps_flow_result(&f, 8, 0, &r);
+	CHECK_EQ(ps_flow_result(&f, 8, 0, NULL, NULL, &r), 0);
+	check_ranges(&r);
 	CHECK_EQ(r.reordered, 2);
 	CHECK_EQ(r.lost + r.dup, 0);
 	ps_flow_free(&f);
@@ -286,14 +363,16 @@ static void test_reorder(void)
 	/* One packet very late counts once. */
 	ps_flow_init(&f, 10);
 	feed(&f, late, 10);
-	ps_flow_result(&f, 10, 0, &r);
+	CHECK_EQ(ps_flow_result(&f, 10, 0, NULL, NULL, &r), 0);
+	check_ranges(&r);
 	CHECK_EQ(r.reordered, 1);
 	ps_flow_free(&f);
 
 	/* One packet very early makes all the others "reordered" (RFC 4737). */
 	ps_flow_init(&f, 10);
 	feed(&f, early, 10);
-	ps_flow_result(&f, 10, 0, &r);
+	CHECK_EQ(ps_flow_result(&f, 10, 0, NULL, NULL, &r), 0);
+	check_ranges(&r);
 	CHECK_EQ(r.reordered, 9);
 	ps_flow_free(&f);
 
@@ -306,7 +385,8 @@ static void test_reorder(void)
 	ps_flow_free(&f);
 	ps_flow_init(&f, 5);
 	feed(&f, mixed, 7);
-	ps_flow_result(&f, 5, 0, &r);
+	CHECK_EQ(ps_flow_result(&f, 5, 0, NULL, NULL, &r), 0);
+	check_ranges(&r);
 	CHECK_EQ(r.reordered, 2);
 	CHECK_EQ(r.dup, 2);
 	CHECK_EQ(r.received, 5);
@@ -326,7 +406,8 @@ static void test_gaps(void)
 	ps_flow_arrive(&f, 2, 170 * MS);	/* dup, 20 ms */
 	ps_flow_arrive(&f, 3, 250 * MS);	/* 80 ms */
 	ps_flow_arrive(&f, 4, 251 * MS);
-	ps_flow_result(&f, 5, 90 * MS, &r);
+	CHECK_EQ(ps_flow_result(&f, 5, 90 * MS, NULL, NULL, &r), 0);
+	check_ranges(&r);
 	CHECK_EQ(r.max_gap_ns, 80 * MS);
 	CHECK_EQ(r.max_gap_at_ns, 80 * MS);	/* 170 - 90 */
 	ps_flow_free(&f);
@@ -336,7 +417,8 @@ static void test_gaps(void)
 	ps_flow_arrive(&f, 0, 100 * MS);
 	ps_flow_arrive(&f, 1, 50 * MS);
 	ps_flow_arrive(&f, 2, 52 * MS);
-	ps_flow_result(&f, 3, 0, &r);
+	CHECK_EQ(ps_flow_result(&f, 3, 0, NULL, NULL, &r), 0);
+	check_ranges(&r);
 	CHECK_EQ(r.max_gap_ns, 2 * MS);
 	ps_flow_free(&f);
 }
@@ -357,7 +439,8 @@ static void test_garbage_seq(void)
 	CHECK_EQ(ps_flow_arrive(&f, 98, 0), PS_REORDERED);
 	ps_flow_set_limit(&f, 200);
 	CHECK_EQ(ps_flow_arrive(&f, 150, 0), PS_NEW);
-	ps_flow_result(&f, 200, 0, &r);
+	CHECK_EQ(ps_flow_result(&f, 200, 0, NULL, NULL, &r), 0);
+	check_ranges(&r);
 	CHECK_EQ(r.received, 3);
 	ps_flow_free(&f);
 
@@ -391,7 +474,8 @@ static void test_fwd_perfect(void)
 	/* Replies arrive in any order; the responder's order is r. */
 	for (uint64_t i = 1000; i-- > 0;)
 		CHECK_EQ(ps_fwd_record(&t, i + 1, i, 5000 * MS + i * MS), PS_NEW);
-	CHECK_EQ(ps_fwd_result(&t, 1000, 1000, &r), 0);
+	CHECK_EQ(ps_fwd_result(&t, 1000, 1000, NULL, &r), 0);
+	check_ranges(&r);
 	CHECK_EQ(r.sent, 1000);
 	CHECK_EQ(r.received, 1000);
 	CHECK_EQ(r.lost + r.dup + r.reordered + r.unknown, 0);
@@ -411,7 +495,8 @@ static void test_fwd_request_loss(void)
 	for (uint64_t i = 0; i < 2000; i++)
 		if (i < 300 || i >= 800)
 			ps_fwd_record(&t, ++n, i, i * MS);
-	CHECK_EQ(ps_fwd_result(&t, 2000, n, &r), 0);
+	CHECK_EQ(ps_fwd_result(&t, 2000, n, NULL, &r), 0);
+	check_ranges(&r);
 	CHECK_EQ(r.received, 1500);
 	CHECK_EQ(r.lost, 500);
 	CHECK_EQ(r.unknown, 0);
@@ -425,7 +510,8 @@ static void test_fwd_request_loss(void)
 	ps_fwd_init(&t, 4000);
 	for (uint64_t i = 0; i < 900; i++)
 		ps_fwd_record(&t, i + 1, i, i * MS);
-	CHECK_EQ(ps_fwd_result(&t, 1000, 900, &r), 0);
+	CHECK_EQ(ps_fwd_result(&t, 1000, 900, NULL, &r), 0);
+	check_ranges(&r);
 	CHECK_EQ(r.lost, 100);
 	CHECK_EQ(r.tail_lost, 100);
 	ps_fwd_free(&t);
@@ -445,14 +531,16 @@ static void test_fwd_reply_loss(void)
 	for (uint64_t i = 0; i < 100; i++)
 		if ((i < 40 || i >= 50) && i < 95)
 			ps_fwd_record(&t, i + 1, i, i * MS);
-	CHECK_EQ(ps_fwd_result(&t, 100, 100, &r), 0);
+	CHECK_EQ(ps_fwd_result(&t, 100, 100, NULL, &r), 0);
+	check_ranges(&r);
 	CHECK_EQ(r.received, 100);
 	CHECK_EQ(r.unknown, 15);
 	CHECK_EQ(r.lost, 0);
 	CHECK_EQ(r.dup, 0);
 	CHECK_EQ(r.max_gap_ns, 11 * MS);	/* 39 -> 50, an upper bound */
 	/* Without the final count, the last five look lost forward. */
-	CHECK_EQ(ps_fwd_result(&t, 100, 0, &r), 0);
+	CHECK_EQ(ps_fwd_result(&t, 100, 0, NULL, &r), 0);
+	check_ranges(&r);
 	CHECK_EQ(r.received, 95);
 	CHECK_EQ(r.lost, 5);
 	CHECK_EQ(r.unknown, 10);
@@ -477,7 +565,8 @@ static void test_fwd_dup_reorder(void)
 	CHECK_EQ(t.conflicts, 1);
 	CHECK_EQ(ps_fwd_record(&t, 0, 1, 0), PS_BAD);
 	CHECK_EQ(ps_fwd_record(&t, 101, 1, 0), PS_BAD);
-	CHECK_EQ(ps_fwd_result(&t, 7, n, &r), 0);
+	CHECK_EQ(ps_fwd_result(&t, 7, n, NULL, &r), 0);
+	check_ranges(&r);
 	CHECK_EQ(r.received, 7);
 	CHECK_EQ(r.lost, 0);
 	CHECK_EQ(r.dup, 2);		/* 2 at r=4, 1 at r=8 */
@@ -489,7 +578,8 @@ static void test_fwd_dup_reorder(void)
 	ps_fwd_init(&t, 100);
 	ps_fwd_record(&t, 1, 0, 0);
 	ps_fwd_record(&t, 2, 50, MS);
-	CHECK_EQ(ps_fwd_result(&t, 2, 2, &r), 0);
+	CHECK_EQ(ps_fwd_result(&t, 2, 2, NULL, &r), 0);
+	check_ranges(&r);
 	CHECK_EQ(r.unknown, 1);
 	ps_fwd_free(&t);
 }
@@ -509,11 +599,13 @@ static void test_report_format(void)
 	rep.fwd.unknown = 2;
 	n = ps_format_report(buf, sizeof(buf), &rep, true);
 	CHECK(n > 0 && (size_t)n < sizeof(buf));
-	CHECK(!strncmp(buf, "{\"run_id\":\"0000000000000abc\",\"target\":\"10.9.0.2\\\"x\"", 50));
+	CHECK(starts_with(buf, "{\"run_id\":\"0000000000000abc\",\"start_realtime_ns\":0,"
+			  "\"target\":\"10.9.0.2\\\"x\","));
 	CHECK(strstr(buf, "\"udp_fwd\":{\"sent\":3000,\"received\":2500,\"lost\":500,"));
 	CHECK(strstr(buf, "\"max_gap_ms\":501.000"));
-	CHECK(strstr(buf, "\"unknown\":2}"));
-	CHECK(strstr(buf, "\"mode\":\"raw\",\"id\":77}}\n"));
+	CHECK(strstr(buf, "\"unknown\":2,\"lost_ranges_exact\":false,"));
+	CHECK(strstr(buf, "\"mode\":\"raw\",\"id\":77,\"lost_ranges_exact\""));
+	CHECK(strstr(buf, "\"reordered_ranges\":[]}}\n"));
 	CHECK(strstr(buf, "\"echo_id\":null"));
 	CHECK_EQ(strlen(buf), (size_t)n);
 	/* Truncation: NUL-terminated, full length returned. */
@@ -529,6 +621,374 @@ static void test_report_format(void)
 	CHECK(!strstr(buf, "\nicmp "));
 }
 
+static void test_send_times(void)
+{
+	struct ps_vec t = { 0 };
+
+	CHECK_EQ(ps_times_get(NULL, 0), PS_NO_TIME);
+	CHECK_EQ(ps_times_get(&t, 0), PS_NO_TIME);
+	times_1kpps(&t, 3000);		/* grows past the first allocation */
+	CHECK_EQ(t.n, 3000);
+	CHECK_EQ(ps_times_get(&t, 0), SENT(0));
+	CHECK_EQ(ps_times_get(&t, 2999), SENT(2999));
+	CHECK_EQ(ps_times_get(&t, 3000), PS_NO_TIME);
+	/* Only the next seq: a hole (a failed allocation) stays unknown. */
+	CHECK_EQ(ps_times_set(&t, 3001, 1), -1);
+	CHECK_EQ(ps_times_set(&t, 5, 1), -1);
+	CHECK_EQ(ps_times_get(&t, 5), SENT(5));
+	CHECK_EQ(ps_times_get(&t, 3001), PS_NO_TIME);
+	ps_vec_free(&t);
+	CHECK(!t.v && !t.n && !t.cap);
+}
+
+static void test_ranges_none(void)
+{
+	struct ps_vec t = { 0 };
+	struct ps_flow f;
+	struct ps_result r;
+
+	times_1kpps(&t, 1000);
+	ps_flow_init(&f, 1000);
+	for (uint64_t i = 0; i < 1000; i++)
+		ps_flow_arrive(&f, i, i * MS);
+	CHECK_EQ(ps_flow_result(&f, 1000, 0, &t, NULL, &r), 0);
+	CHECK_EQ(r.lost_r.n + r.dup_r.n + r.reo_r.n, 0);
+	CHECK(r.lost_exact);
+	CHECK(!r.lost_r.truncated && !r.dup_r.truncated && !r.reo_r.truncated);
+	check_ranges(&r);
+	ps_flow_free(&f);
+	ps_vec_free(&t);
+}
+
+static void test_ranges_lost(void)
+{
+	/* Lost: 3, 10-12, 20, 62-65 (across a bitmap word), 127-130, 990-999. */
+	static const uint64_t lost[][2] = { { 3, 3 }, { 10, 12 }, { 20, 20 }, { 62, 65 },
+					    { 127, 130 }, { 990, 999 } };
+	struct ps_vec t = { 0 };
+	struct ps_flow f;
+	struct ps_result r;
+
+	/* One run: [700, 1200) of 2000, the numbers and when they left. */
+	times_1kpps(&t, 2000);
+	ps_flow_init(&f, 2000);
+	for (uint64_t i = 0; i < 2000; i++)
+		if (i < 700 || i >= 1200)
+			ps_flow_arrive(&f, i, 1000 * MS + i * MS);
+	CHECK_EQ(ps_flow_result(&f, 2000, 1000 * MS, &t, NULL, &r), 0);
+	CHECK_EQ(r.lost_r.n, 1);
+	CHECK_RANGE(r.lost_r, 0, 700, 1199, 500, SENT(700), SENT(1199));
+	CHECK_EQ(r.dup_r.n + r.reo_r.n, 0);
+	check_ranges(&r);
+	/* Without send times the numbers stand, the times are unknown. */
+	CHECK_EQ(ps_flow_result(&f, 2000, 1000 * MS, NULL, NULL, &r), 0);
+	CHECK_RANGE(r.lost_r, 0, 700, 1199, 500, PS_NO_TIME, PS_NO_TIME);
+	ps_flow_free(&f);
+
+	/* Several runs, the last one at the tail. */
+	ps_flow_init(&f, 1000);
+	for (uint64_t i = 0; i < 1000; i++) {
+		bool gone = false;
+
+		for (size_t k = 0; k < sizeof(lost) / sizeof(lost[0]); k++)
+			gone |= i >= lost[k][0] && i <= lost[k][1];
+		if (!gone)
+			ps_flow_arrive(&f, i, i * MS);
+	}
+	CHECK_EQ(ps_flow_result(&f, 1000, 0, &t, NULL, &r), 0);
+	CHECK_EQ(r.lost_r.n, sizeof(lost) / sizeof(lost[0]));
+	for (unsigned int k = 0; k < sizeof(lost) / sizeof(lost[0]); k++)
+		CHECK_RANGE(r.lost_r, k, lost[k][0], lost[k][1], lost[k][1] - lost[k][0] + 1,
+			    SENT(lost[k][0]), SENT(lost[k][1]));
+	CHECK_EQ(r.lost, 1 + 3 + 1 + 4 + 4 + 10);
+	CHECK_EQ(r.tail_lost, 10);
+	check_ranges(&r);
+	ps_flow_free(&f);
+	ps_vec_free(&t);
+}
+
+static void test_ranges_tail(void)
+{
+	struct ps_vec t = { 0 };
+	struct ps_flow f;
+	struct ps_result r;
+
+	/* The last 50 never arrive (sent 1000, limit above it). */
+	times_1kpps(&t, 1000);
+	ps_flow_init(&f, 4000);
+	for (uint64_t i = 0; i < 950; i++)
+		ps_flow_arrive(&f, i, i * MS);
+	CHECK_EQ(ps_flow_result(&f, 1000, 0, &t, NULL, &r), 0);
+	CHECK_EQ(r.lost_r.n, 1);
+	CHECK_RANGE(r.lost_r, 0, 950, 999, 50, SENT(950), SENT(999));
+	check_ranges(&r);
+	ps_flow_free(&f);
+
+	/* Nothing arrives: one range, all of it. Nothing sent: none. */
+	ps_flow_init(&f, 10);
+	CHECK_EQ(ps_flow_result(&f, 10, 0, &t, NULL, &r), 0);
+	CHECK_EQ(r.lost_r.n, 1);
+	CHECK_RANGE(r.lost_r, 0, 0, 9, 10, SENT(0), SENT(9));
+	check_ranges(&r);
+	CHECK_EQ(ps_flow_result(&f, 0, 0, &t, NULL, &r), 0);
+	CHECK_EQ(r.lost_r.n, 0);
+	ps_flow_free(&f);
+	ps_vec_free(&t);
+}
+
+static void test_ranges_dup(void)
+{
+	/* 5 arrives 3 times (2 duplicates); 7 and 8 twice each: one range. */
+	static const uint64_t seqs[] = { 0, 1, 2, 3, 4, 5, 5, 6, 7, 8, 7, 5, 9, 8 };
+	struct ps_vec t = { 0 };
+	struct ps_flow f;
+	struct ps_result r;
+
+	times_1kpps(&t, 10);
+	ps_flow_init(&f, 10);
+	feed(&f, seqs, sizeof(seqs) / sizeof(seqs[0]));
+	CHECK_EQ(ps_flow_result(&f, 10, 0, &t, NULL, &r), 0);
+	CHECK_EQ(r.dup, 4);
+	CHECK_EQ(r.dup_r.n, 2);
+	CHECK_RANGE(r.dup_r, 0, 5, 5, 2, SENT(5), SENT(5));
+	CHECK_RANGE(r.dup_r, 1, 7, 8, 2, SENT(7), SENT(8));
+	CHECK_EQ(r.lost_r.n + r.reo_r.n, 0);
+	check_ranges(&r);
+	/* The flow's own list is left as it was (the result sorts a copy). */
+	CHECK_EQ(f.dups.n, 4);
+	CHECK_EQ(f.dups.v[0], 5);
+	CHECK_EQ(f.dups.v[1], 7);
+	ps_flow_free(&f);
+	ps_vec_free(&t);
+}
+
+static void test_ranges_reorder(void)
+{
+	static const uint64_t swaps[] = { 0, 1, 3, 2, 4, 6, 5, 7 };
+	static const uint64_t early[] = { 9, 0, 1, 2, 3, 4, 5, 6, 7, 8 };
+	static const uint64_t mixed[] = { 0, 3, 1, 1, 2, 4, 6, 5, 5 };
+	struct ps_vec t = { 0 };
+	struct ps_flow f;
+	struct ps_result r;
+
+	times_1kpps(&t, 10);
+	ps_flow_init(&f, 8);
+	feed(&f, swaps, 8);
+	CHECK_EQ(ps_flow_result(&f, 8, 0, &t, NULL, &r), 0);
+	CHECK_EQ(r.reo_r.n, 2);
+	CHECK_RANGE(r.reo_r, 0, 2, 2, 1, SENT(2), SENT(2));
+	CHECK_RANGE(r.reo_r, 1, 5, 5, 1, SENT(5), SENT(5));
+	check_ranges(&r);
+	ps_flow_free(&f);
+
+	/* One early packet: all the others, one range. */
+	ps_flow_init(&f, 10);
+	feed(&f, early, 10);
+	CHECK_EQ(ps_flow_result(&f, 10, 0, &t, NULL, &r), 0);
+	CHECK_EQ(r.reo_r.n, 1);
+	CHECK_RANGE(r.reo_r, 0, 0, 8, 9, SENT(0), SENT(8));
+	check_ranges(&r);
+	ps_flow_free(&f);
+
+	/* Reordered 1, 2, 5; duplicates of reordered ones are dups only. */
+	ps_flow_init(&f, 7);
+	feed(&f, mixed, sizeof(mixed) / sizeof(mixed[0]));
+	CHECK_EQ(ps_flow_result(&f, 7, 0, &t, NULL, &r), 0);
+	CHECK_EQ(r.reordered, 3);
+	CHECK_EQ(r.reo_r.n, 2);
+	CHECK_RANGE(r.reo_r, 0, 1, 2, 2, SENT(1), SENT(2));
+	CHECK_RANGE(r.reo_r, 1, 5, 5, 1, SENT(5), SENT(5));
+	CHECK_EQ(r.dup_r.n, 2);
+	CHECK_RANGE(r.dup_r, 0, 1, 1, 1, SENT(1), SENT(1));
+	CHECK_RANGE(r.dup_r, 1, 5, 5, 1, SENT(5), SENT(5));
+	check_ranges(&r);
+	ps_flow_free(&f);
+	ps_vec_free(&t);
+}
+
+static void test_ranges_truncated(void)
+{
+	struct ps_vec t = { 0 };
+	struct ps_flow f;
+	struct ps_result r;
+	char *buf;
+	int n;
+
+	/* Every even seq lost: 1000 runs, the first 256 kept. */
+	times_1kpps(&t, 2000);
+	ps_flow_init(&f, 2000);
+	for (uint64_t i = 1; i < 2000; i += 2)
+		ps_flow_arrive(&f, i, i * MS);
+	/* ...and every odd one below 1200 duplicated: 600 runs of one. */
+	for (uint64_t i = 1; i < 1200; i += 2)
+		ps_flow_arrive(&f, i, 2000 * MS + i * MS);
+	CHECK_EQ(ps_flow_result(&f, 2000, 0, &t, NULL, &r), 0);
+	CHECK_EQ(r.lost, 1000);
+	CHECK_EQ(r.lost_r.n, PS_RANGES_MAX);
+	CHECK(r.lost_r.truncated);
+	CHECK_RANGE(r.lost_r, 0, 0, 0, 1, SENT(0), SENT(0));
+	CHECK_RANGE(r.lost_r, 255, 510, 510, 1, SENT(510), SENT(510));
+	CHECK_EQ(range_sum(&r.lost_r), PS_RANGES_MAX);
+	CHECK_EQ(r.dup, 600);
+	CHECK_EQ(r.dup_r.n, PS_RANGES_MAX);
+	CHECK(r.dup_r.truncated);
+	CHECK_RANGE(r.dup_r, 255, 511, 511, 1, SENT(511), SENT(511));
+	CHECK(!r.reo_r.truncated);
+	check_ranges(&r);
+	/* Exactly 256 runs is not truncated. */
+	CHECK_EQ(ps_flow_result(&f, 512, 0, &t, NULL, &r), 0);
+	CHECK_EQ(r.lost_r.n, PS_RANGES_MAX);
+	CHECK(!r.lost_r.truncated);
+	check_ranges(&r);
+	/* The report says so, per flow. */
+	{
+		struct ps_report rep = { .target = "x", .icmp_mode = "ping" };
+
+		CHECK_EQ(ps_flow_result(&f, 2000, 0, &t, NULL, &rep.rev), 0);
+		n = ps_format_report(NULL, 0, &rep, true);
+		buf = malloc((size_t)n + 1);
+		CHECK(buf != NULL);
+		if (buf) {
+			ps_format_report(buf, (size_t)n + 1, &rep, true);
+			CHECK(strstr(buf, "\"udp_rev\":{") && strstr(strstr(buf, "\"udp_rev\":{"),
+								  "\"ranges_truncated\":true"));
+			CHECK(strstr(buf, "\"udp_fwd\":{") && strstr(buf, "\"ranges_truncated\":false"));
+			CHECK(strstr(buf, "[510,510,510.007,510.007]],\"dup_ranges\":[[1,1,1.007,1.007,1],"));
+			free(buf);
+		}
+	}
+	ps_flow_free(&f);
+	ps_vec_free(&t);
+}
+
+static void test_ranges_fwd(void)
+{
+	/* Responder order of request seqs (r = index + 1): dups 1, 2; 3 late. */
+	static const uint64_t got[] = { 0, 1, 2, 2, 4, 3, 5, 1, 6 };
+	struct ps_vec t = { 0 };
+	struct ps_fwd fw;
+	struct ps_result r;
+	uint64_t n = 0;
+
+	times_1kpps(&t, 2000);
+	ps_fwd_init(&fw, 100);
+	for (size_t i = 0; i < sizeof(got) / sizeof(got[0]); i++)
+		ps_fwd_record(&fw, i + 1, got[i], i * MS);
+	CHECK_EQ(ps_fwd_result(&fw, 7, 9, &t, &r), 0);
+	CHECK(r.lost_exact);
+	CHECK_EQ(r.lost_r.n, 0);
+	CHECK_EQ(r.dup_r.n, 1);
+	CHECK_RANGE(r.dup_r, 0, 1, 2, 2, SENT(1), SENT(2));
+	CHECK_EQ(r.reo_r.n, 1);
+	CHECK_RANGE(r.reo_r, 0, 3, 3, 1, SENT(3), SENT(3));
+	check_ranges(&r);
+	ps_fwd_free(&fw);
+
+	/*
+	 * Requests [300, 800) never reached the responder; the replies to
+	 * receptions 41..50 (requests 40..49) were lost: unknown = 10, and
+	 * lost ranges are an upper bound that includes 40..49.
+	 */
+	ps_fwd_init(&fw, 4000);
+	for (uint64_t i = 0; i < 2000; i++) {
+		if (i >= 300 && i < 800)
+			continue;
+		n++;
+		if (i < 40 || i >= 50)
+			ps_fwd_record(&fw, n, i, i * MS);
+	}
+	CHECK_EQ(ps_fwd_result(&fw, 2000, n, &t, &r), 0);
+	CHECK_EQ(r.unknown, 10);
+	CHECK_EQ(r.lost, 500);
+	CHECK(!r.lost_exact);
+	CHECK_EQ(r.lost_r.n, 2);
+	CHECK_RANGE(r.lost_r, 0, 40, 49, 10, SENT(40), SENT(49));
+	CHECK_RANGE(r.lost_r, 1, 300, 799, 500, SENT(300), SENT(799));
+	CHECK_EQ(range_sum(&r.lost_r), r.lost + r.unknown);
+	check_ranges(&r);
+	ps_fwd_free(&fw);
+	ps_vec_free(&t);
+}
+
+static void test_ranges_rev(void)
+{
+	struct ps_vec t = { 0 };
+	struct ps_fwd fw;
+	struct ps_flow rev;
+	struct ps_result r;
+
+	/*
+	 * 100 requests, all received in order: reply r answered request r - 1.
+	 * Replies 1..3 (the head), 41..50 and 96..100 (the tail) were lost;
+	 * reply 60 arrived twice, reply 71 after 72.
+	 */
+	times_1kpps(&t, 100);
+	ps_fwd_init(&fw, 1000);
+	ps_flow_init(&rev, 1000);
+	for (uint64_t rs = 1; rs <= 100; rs++) {
+		uint64_t x = rs == 71 ? 72 : rs == 72 ? 71 : rs;
+
+		if (x <= 3 || (x >= 41 && x <= 50) || x >= 96)
+			continue;
+		CHECK_EQ(ps_flow_arrive(&rev, x - 1, x * MS), x == 71 ? PS_REORDERED : PS_NEW);
+		ps_fwd_record(&fw, x, x - 1, x * MS);
+		if (x == 60)
+			CHECK_EQ(ps_flow_arrive(&rev, x - 1, x * MS), PS_DUP);
+	}
+	CHECK_EQ(ps_flow_result(&rev, 100, 0, &t, &fw, &r), 0);
+	/* Numbered by reply_seq; lost runs bracketed by their neighbours. */
+	CHECK_EQ(r.lost, 18);
+	CHECK_EQ(r.lost_r.n, 3);
+	CHECK_RANGE(r.lost_r, 0, 1, 3, 3, PS_NO_TIME, SENT(3));
+	CHECK_RANGE(r.lost_r, 1, 41, 50, 10, SENT(39), SENT(50));
+	CHECK_RANGE(r.lost_r, 2, 96, 100, 5, SENT(94), PS_NO_TIME);
+	/* Replies that arrived: the exact time of their request. */
+	CHECK_EQ(r.dup_r.n, 1);
+	CHECK_RANGE(r.dup_r, 0, 60, 60, 1, SENT(59), SENT(59));
+	CHECK_EQ(r.reo_r.n, 1);
+	CHECK_RANGE(r.reo_r, 0, 71, 71, 1, SENT(70), SENT(70));
+	check_ranges(&r);
+	ps_flow_free(&rev);
+	ps_fwd_free(&fw);
+	ps_vec_free(&t);
+}
+
+static void test_report_ranges(void)
+{
+	struct ps_report rep = { .run_id = 1, .target = "t", .start_realtime_ns =
+				 1700000000123456789ull, .icmp_on = true, .icmp_mode = "ping" };
+	struct ps_range lost = { 1000, 1499, 500, 1000 * MS + 12000, 1499 * MS + 20000 };
+	struct ps_range dup = { 7, 7, 3, 7 * MS, 7 * MS };
+	struct ps_range rlost = { 2001, 2300, 300, 2499 * MS, PS_NO_TIME };
+	char buf[8192];
+
+	rep.fwd.lost_r.r[0] = lost;
+	rep.fwd.lost_r.n = 1;
+	rep.fwd.dup_r.r[0] = dup;
+	rep.fwd.dup_r.n = 1;
+	rep.rev.lost_r.r[0] = rlost;
+	rep.rev.lost_r.n = 1;
+	rep.rev.lost_exact = rep.icmp.lost_exact = true;
+	CHECK(ps_format_report(buf, sizeof(buf), &rep, true) < (int)sizeof(buf));
+	CHECK(starts_with(buf, "{\"run_id\":\"0000000000000001\",\"start_realtime_ns\":"
+			  "1700000000123456789,\"target\":\"t\","));
+	CHECK(strstr(buf, "\"unknown\":0,\"lost_ranges_exact\":false,\"ranges_truncated\":false,"
+		      "\"lost_ranges\":[[1000,1499,1000.012,1499.020]],"
+		      "\"dup_ranges\":[[7,7,7.000,7.000,3]],\"reordered_ranges\":[]}"));
+	CHECK(strstr(buf, "\"lost_ranges_exact\":true,\"ranges_truncated\":false,"
+		      "\"lost_ranges\":[[2001,2300,2499.000,null]],\"dup_ranges\":[]"));
+	CHECK(strstr(buf, "\"id\":0,\"lost_ranges_exact\":true,\"ranges_truncated\":false,"
+		      "\"lost_ranges\":[],\"dup_ranges\":[],\"reordered_ranges\":[]}}\n"));
+	ps_format_report(buf, sizeof(buf), &rep, false);
+	CHECK(strstr(buf, "\nstart_realtime_ns 1700000000123456789 "
+		      "(2023-11-14T22:13:20.123456789Z)"));
+	CHECK(strstr(buf, "\nudp_fwd lost 1000-1499 (1000.012-1499.020 ms)"
+		      " [upper bound: unknown receptions]\n"));
+	CHECK(strstr(buf, "\nudp_fwd dup 7 x3 (7.000 ms)\n"));
+	CHECK(strstr(buf, "\nudp_rev lost 2001-2300 (2499.000-? ms)\n"));
+	CHECK(!strstr(buf, "\nudp_fwd reordered") && !strstr(buf, "\nicmp lost"));
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(void);
@@ -538,7 +998,10 @@ static const struct {
 	T(test_loss_window), T(test_end_of_run_loss), T(test_duplicates), T(test_reorder),
 	T(test_gaps), T(test_garbage_seq), T(test_rtt), T(test_fwd_perfect),
 	T(test_fwd_request_loss), T(test_fwd_reply_loss), T(test_fwd_dup_reorder),
-	T(test_report_format),
+	T(test_report_format), T(test_send_times), T(test_ranges_none), T(test_ranges_lost),
+	T(test_ranges_tail), T(test_ranges_dup), T(test_ranges_reorder),
+	T(test_ranges_truncated), T(test_ranges_fwd), T(test_ranges_rev),
+	T(test_report_ranges),
 #undef T
 };
 
