@@ -14,6 +14,15 @@
 #define ABORT_RETRY_MS 50
 #define ABORT_TRIES 10
 #define PORT_WAIT_MS 5
+/*
+ * The destination outlives the source's forwarding: after the source's DONE,
+ * this long for DATA sent just before it on another CPU; without DONE (lost,
+ * or the source's host gone), grace_ms after activation and this much more
+ * (the source's grace starts at its STOP, and its timer may run late: 270 ms
+ * was seen under nested emulation).
+ */
+#define SOURCE_DONE_TAIL_MS 100
+#define SOURCE_DONE_WAIT_MS 2000
 
 void handoff_control_kick(struct handoff_session *s, unsigned long delay)
 {
@@ -81,8 +90,22 @@ static void finish(struct handoff_session *s, ktime_t now)
 		done = true;
 	}
 	spin_unlock_bh(&s->lock);
-	if (done)
-		handoff_genl_event(s, HANDOFF_EVENT_DONE, now);
+	if (!done)
+		return;
+	/* The source captures no more: the destination may finish. */
+	if (s->role == HANDOFF_ROLE_SOURCE)
+		handoff_tunnel_send(s, HANDOFF_MSG_DONE, NULL, 0, NULL);
+	handoff_genl_event(s, HANDOFF_EVENT_DONE, now);
+}
+
+/* From the tunnel: the source's grace is over (SOURCE_DONE_TAIL_MS). */
+void handoff_dest_source_done(struct handoff_session *s)
+{
+	spin_lock_bh(&s->lock);
+	if (!s->source_done)
+		s->source_done = ktime_get();
+	spin_unlock_bh(&s->lock);
+	handoff_control_kick(s, msecs_to_jiffies(SOURCE_DONE_TAIL_MS));
 }
 
 static s64 min_next(s64 a, s64 b)
@@ -123,12 +146,18 @@ void handoff_control_work(struct work_struct *work)
 		}
 		next = min_next(next, dest_announce(s, now));
 		/*
-		 * The source forwards what still reaches it for grace_ms after
-		 * it stopped: be there to deliver it (on localhost, where one
-		 * bridge feeds both, that is every unicast frame for the VM).
+		 * The source forwards what still reaches it until its grace
+		 * is over and it says DONE: be there to deliver it (on
+		 * localhost, where one bridge feeds both, that is every
+		 * unicast frame for the VM).
 		 */
-		grace = READ_ONCE(s->hn->sysctl.grace_ms) -
-			ms_since(now, s->times[HANDOFF_TIME_ACTIVATED]);
+		if (READ_ONCE(s->source_done))
+			grace = SOURCE_DONE_TAIL_MS -
+				ms_since(now, READ_ONCE(s->source_done));
+		else
+			grace = READ_ONCE(s->hn->sysctl.grace_ms) +
+				SOURCE_DONE_WAIT_MS -
+				ms_since(now, s->times[HANDOFF_TIME_ACTIVATED]);
 		if (grace > 0)
 			next = min_next(next, grace);
 		if (next < 0 && READ_ONCE(s->drain) == HANDOFF_DRAIN_LIVE)

@@ -178,6 +178,7 @@ struct handoff_session {
 	u64 next_seq;			/* next seq to deliver */
 	u64 last_seq;			/* from the marker */
 	bool have_marker;
+	ktime_t source_done;		/* when the source said its grace ended */
 	bool announced;
 	ktime_t gap_since;		/* head of held is not next_seq since */
 	ktime_t resolving_since;	/* the guest asked for a neighbour */
@@ -296,6 +297,7 @@ void handoff_dest_unhook(struct handoff_session *s);
 void handoff_dest_enqueue(struct handoff_session *s, struct sk_buff *skb,
 			  u64 seq);
 void handoff_dest_marker(struct handoff_session *s, u64 last_seq);
+void handoff_dest_source_done(struct handoff_session *s);
 void handoff_dest_learn(struct handoff_session *s, const void *data,
 			unsigned int len);
 bool handoff_dest_activate(struct handoff_session *s);

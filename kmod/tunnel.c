@@ -164,6 +164,7 @@ static bool msg_for_role(u8 type, u8 role)
 	case HANDOFF_MSG_DATA:
 	case HANDOFF_MSG_MARKER:
 	case HANDOFF_MSG_LEARN:
+	case HANDOFF_MSG_DONE:
 		return role == HANDOFF_ROLE_DEST;
 	case HANDOFF_MSG_STOP:
 		return role == HANDOFF_ROLE_SOURCE;
@@ -197,6 +198,12 @@ static void dispatch(struct handoff_session *s, u8 type, struct sk_buff *skb)
 		return;
 	case HANDOFF_MSG_LEARN:
 		handoff_dest_learn(s, skb->data, skb->len);
+		consume_skb(skb);
+		return;
+	case HANDOFF_MSG_DONE:
+		if (skb->len)
+			break;
+		handoff_dest_source_done(s);
 		consume_skb(skb);
 		return;
 	case HANDOFF_MSG_STOP:

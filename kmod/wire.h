@@ -34,6 +34,7 @@ enum handoff_msg {
 	HANDOFF_MSG_ABORT,	/* either way: u8 announced */
 	HANDOFF_MSG_ABORT_ACK,	/* either way: empty */
 	HANDOFF_MSG_LEARN,	/* source -> dest: learned MACs and addresses */
+	HANDOFF_MSG_DONE,	/* source -> dest: its grace is over, empty */
 	__HANDOFF_MSG_MAX
 };
 
