@@ -420,6 +420,19 @@ static u64 vif_dropped(struct net_device *dev)
 }
 
 /*
+ * Whether the vif still holds the frame whose clone is @copy: netback frees
+ * what it drops before returning, so a frame it queued still shares the
+ * clone's data. tx_dropped alone also counts drops of other frames at the
+ * same time (the bridge floods multicast that netback filters for the
+ * guest); resending ours for those made duplicates. Without a clone we
+ * cannot tell: taken as dropped (vif_refused() counts it lost).
+ */
+static bool vif_kept(const struct sk_buff *copy)
+{
+	return copy && skb_cloned(copy);
+}
+
+/*
  * netback dropped a frame we gave it (it says NETDEV_TX_OK all the same):
  * put the copy back in front, to be sent again after a pause. Once per
  * session, say in what state the vif was (a stopped queue means its
@@ -529,7 +542,7 @@ void handoff_deliver_work(struct work_struct *work)
 		__this_cpu_write(handoff_delivering, true);
 		dev_queue_xmit(skb);
 		__this_cpu_write(handoff_delivering, false);
-		if (vif_dropped(dev) != dropped) {
+		if (vif_dropped(dev) != dropped && !vif_kept(copy)) {
 			vif_refused(s, dev, copy, from);
 			wait = true;
 			break;
