@@ -22,11 +22,12 @@
 #
 # /mnt/h/params sets RUNS (per mode), MODES (baseline request suspended),
 # RATE (probe requests/s), CONTROL_S (seconds of probe without a migration),
-# SETTLE_S (probe time after xl returns), SNIFF (1: tests/xen/sniff.py per run).
+# SETTLE_S (probe time after xl returns), SNIFF (1: tests/xen/sniff.py per run),
+# DELIVER_PPS (net.handoff.deliver_max_pps).
 set -u
 H=/mnt/h
 OUT=/mnt/out
-RUNS=3 MODES="baseline request suspended" RATE=200 CONTROL_S=20 SETTLE_S=5
+RUNS=3 MODES="baseline request suspended" RATE=200 CONTROL_S=20 SETTLE_S=5 DELIVER_PPS=0
 # shellcheck source=/dev/null
 . "$H/params"
 VM=vm
@@ -110,7 +111,10 @@ measure() {
 		python3 "$H/sniff.py" "$GUEST_MAC" "$OUT/$label.sniff" &
 		sniff=$!
 	fi
-	ip netns exec cl handoff-probe send -t "$VM_IP" -r "$RATE" -j -q -S /tmp/stop -w 2000 \
+	# On one CPU: a veth queues each frame on the sending CPU's backlog,
+	# and a sender moving between dom0's two CPUs reorders its own stream
+	# before any switch (the control run counted 34 in 20 s that way).
+	ip netns exec cl taskset -c 0 handoff-probe send -t "$VM_IP" -r "$RATE" -j -q -S /tmp/stop -w 30000 \
 		>"$OUT/$label.probe.json" 2>"$OUT/$label.probe.err" &
 	local probe=$!
 	sleep 3
@@ -201,6 +205,17 @@ faults() {
 	echo "$n"
 }
 
+# Host b's clock minus ours (s), and the uncertainty (half the round trip):
+# the two emulated machines' clocks drift apart; report.py puts b's records
+# on a's clock with it.
+peer_offset() {
+	local t1 tb t2
+	t1=$(now)
+	tb=$(remote_run date +%s.%N) || return 1
+	t2=$(now)
+	awk -v a="$t1" -v b="$tb" -v c="$t2" 'BEGIN { printf "%.6f %.6f\n", b - (a + c) / 2, (c - a) / 2 }'
+}
+
 # On the command port: one command line from the other host, run here.
 if [ "${1:-}" = remote ]; then
 	read -r line
@@ -214,6 +229,8 @@ log "up as host $ROLE: $(uname -r), $(xl info | sed -n 's/^xen_version *: //p') 
 xl info >"$OUT/xl-info.txt"
 dkms status >"$OUT/dkms-status.txt" 2>&1
 modinfo handoff >"$OUT/modinfo.txt" 2>&1 || finish 10
+modprobe handoff || finish 10
+sysctl -w "net.handoff.deliver_max_pps=$DELIVER_PPS" || finish 10
 
 # The guest's switch, and on host a (or the only host) a client on it.
 ip link add xenbr0 type bridge
@@ -243,8 +260,10 @@ a | b)
 	sed -i "s/^listen = .*/listen = 0.0.0.0:6658/; s/^peer = .*/peer = $PEER/" \
 		/etc/handoff/handoffd.conf
 	systemctl restart handoffd || finish 13
-	socat "TCP-LISTEN:$MIG_PORT,reuseaddr,fork" EXEC:"xl migrate-receive" &
-	socat "TCP-LISTEN:$CMD_PORT,reuseaddr,fork" EXEC:"bash $H/dom0.sh remote" &
+	# -t: once the client has sent its side, socat waits only 0.5 s for
+	# the command's output by default (a slower command answered nothing).
+	socat -t 1200 "TCP-LISTEN:$MIG_PORT,reuseaddr,fork" EXEC:"xl migrate-receive" &
+	socat -t 1200 "TCP-LISTEN:$CMD_PORT,reuseaddr,fork" EXEC:"bash $H/dom0.sh remote" &
 	ip -tshort -o monitor link >"$OUT/links.all" 2>&1 &
 	;;
 esac
@@ -321,6 +340,7 @@ for mode in $MODES; do
 		[ "$at" = b ] && cmd=(remote_run "${cmd[@]}")
 		faults >/dev/null
 		echo "$at" >"$OUT/$mode-$i.from"
+		[ "$ROLE" = local ] || peer_offset >"$OUT/$mode-$i.peer-offset"
 		measure "$mode-$i" "${cmd[@]}"
 		# The guest must be running here again before the next run (a
 		# crashed guest reboots: on_reboot=restart).

@@ -52,6 +52,27 @@ def window(text, t0, t1, parse):
     return "\n".join(keep)
 
 
+def iso(t):
+    return datetime.datetime.fromtimestamp(t, datetime.timezone.utc).isoformat()
+
+
+def shift(text, offset, kind):
+    """Another host's lines (kind "link": [stamp] rest; "journal": stamp rest)
+    on this host's clock: offset = its clock minus ours."""
+    out = []
+    for line in text.splitlines():
+        try:
+            if kind == "link":
+                m = re.match(r"\[(\S+)\](.*)", line)
+                out.append(f"[{iso(epoch(m.group(1)) - offset)}]{m.group(2)}")
+            else:
+                stamp, rest = line.split(None, 1)
+                out.append(f"{iso(epoch(stamp) - offset)} {rest}")
+        except (AttributeError, ValueError):
+            continue
+    return "\n".join(out)
+
+
 def link_time(line):
     m = re.match(r"\[(\S+)\]", line)
     return epoch(m.group(1)) if m else None
@@ -117,6 +138,8 @@ def journal_timeline(text, t0):
         if " armed at " in msg:
             out.setdefault("agent_armed_ms", ms)
             out.setdefault("arm_point", msg.split(" armed at ", 1)[1].strip())
+        elif re.search(r": domain \d+ suspended$", msg):
+            out.setdefault("agent_suspended_ms", ms)
         elif "incoming domain" in msg:
             out.setdefault("agent_incoming_domain_ms", ms)
         elif "attached to domain" in msg:
@@ -151,6 +174,55 @@ def arp_discards(text):
     return total
 
 
+# The suspend boundary (DESIGN.md §2): what was sent around the moment the
+# agent armed and the source domain suspended may be duplicated (arm point
+# request: what the guest consumed between the two) or lost (arm point
+# suspended: what netback queued that the guest never read, and what reached
+# the vif before the agent saw the suspend). The agent sees the suspend by
+# polling (100 ms) and the path from the client to the vif takes tens of ms
+# under nested TCG: the window is widened by this much on either side.
+BOUNDARY_SLACK_MS = 250
+
+
+def in_window(rng, lo, hi):
+    """How many seqs of one range [first, last, t_first_ms, t_last_ms, ...]
+    were sent in [lo, hi] (ms on the run's clock), the send times of the
+    seqs between first and last interpolated (the probe paces its sends)."""
+    first, last, ta, tb = rng[:4]
+    if ta is None or tb is None:
+        return 0
+    n = last - first + 1
+    if n == 1 or tb == ta:
+        return n if lo <= ta <= hi else 0
+    step = (tb - ta) / (n - 1)
+    k0 = max(0, -(-(lo - ta) // step))
+    k1 = min(n - 1, (hi - ta) // step)
+    return int(max(0, k1 - k0 + 1))
+
+
+def split_boundary(flow, base_ms, lo, hi):
+    """(in the boundary window, outside it) for lost, dup and reordered of one
+    probe flow; base_ms = the probe's send origin on the run's clock. None
+    when the probe gave no ranges (or too many to list)."""
+    if flow.get("ranges_truncated", True) or "lost_ranges" not in flow:
+        return None
+    out = {}
+    for key, ranges in (("lost", flow["lost_ranges"]), ("dup", flow["dup_ranges"]),
+                        ("reordered", flow["reordered_ranges"])):
+        inside = total = 0
+        for rng in ranges:
+            rng = list(rng)
+            if rng[2] is not None:
+                rng[2] += base_ms
+                rng[3] += base_ms
+            n = rng[1] - rng[0] + 1
+            weight = rng[4] / n if key == "dup" else 1
+            inside += in_window(rng, lo, hi) * weight
+            total += n * weight
+        out[key] = (round(inside), round(total - inside))
+    return out
+
+
 def rows_for(outdir, label, topo, peer):
     base = os.path.join(outdir, label)
     m = re.match(r"(\w+?)(?:-(\d+))?(?:\.retry(\d+))?$", label)
@@ -171,10 +243,14 @@ def rows_for(outdir, label, topo, peer):
     src_links = dst_links = here_links
     if peer:
         # The other host's records, for the time of this run.
+        # Its clock against ours, measured before the run (dom0.sh).
+        offset = float((read(base + ".peer-offset").split() or ["0"])[0])
+        extra["peer_clock_offset_ms"] = round(offset * 1000, 1)
         t_end = float(read(base + ".t1", "0") or t0) + 15
-        peer_links = window(read(os.path.join(peer, "links.all")), t0 - 5, t_end, link_time)
-        journal += "\n" + window(read(os.path.join(peer, "handoffd.journal")), t0 - 5, t_end,
-                                 journal_time)
+        peer_links = window(shift(read(os.path.join(peer, "links.all")), offset, "link"),
+                            t0 - 5, t_end, link_time)
+        journal += "\n" + window(shift(read(os.path.join(peer, "handoffd.journal")), offset,
+                                       "journal"), t0 - 5, t_end, journal_time)
         if read(base + ".from").strip() == "b":
             src_links, dst_links = peer_links, here_links
         else:
@@ -182,6 +258,11 @@ def rows_for(outdir, label, topo, peer):
         extra["from"] = read(base + ".from").strip()
     extra.update(links_timeline(src_links, read(base + ".srcvif").strip(), dst_links, t0))
     extra.update(journal_timeline("\n".join(sorted(journal.splitlines())), t0))
+    # The boundary window, ms from the start of xl migrate.
+    marks = [extra[k] for k in ("agent_armed_ms", "agent_suspended_ms") if k in extra]
+    window_ms = ((min(marks) - BOUNDARY_SLACK_MS, max(marks) + BOUNDARY_SLACK_MS)
+                 if marks and mode in ("request", "suspended") else None)
+    base_ms = (r["start_realtime_ns"] / 1e6 - t0 * 1000) if "start_realtime_ns" in r else None
     rows = []
     for probe in ("udp_fwd", "udp_rev", "icmp"):
         f = r[probe]
@@ -190,6 +271,13 @@ def rows_for(outdir, label, topo, peer):
                "sent": f["sent"], "lost": f["lost"], "dup": f["dup"],
                "reordered": f["reordered"], "max_gap_ms": round(f["max_gap_ms"], 1)}
         row.update(extra)
+        if window_ms and base_ms is not None:
+            split = split_boundary(f, base_ms, *window_ms)
+            if split:
+                row["boundary_window_ms"] = [round(x) for x in window_ms]
+                for key, (inside, outside) in split.items():
+                    row[f"boundary_{key}"] = inside
+                    row[f"after_arm_{key}"] = outside
         row["sock_drops"] = r.get("sock_drops", 0)
         row["echo_sock_drops"] = r.get("echo_sock_drops", 0)
         # dom0's neighbour tables (the client's namespace included).
@@ -229,14 +317,22 @@ def main():
         json.dump(rows, f, indent=1)
     status = read(os.path.join(outdir, "status")).strip()
     hdr = (f"{'scenario':14} {'mode':18} {'run':>3} {'probe':7} {'sent':>6} {'lost':>6} "
-           f"{'dup':>5} {'reord':>5} {'max gap ms':>10} {'echo drops':>10} {'net lost':>8}")
+           f"{'dup':>5} {'reord':>5} {'max gap ms':>10} {'echo drops':>10} {'net lost':>8} "
+           f"{'boundary l/d':>12} {'after arm l/d/r':>15}")
     print(hdr)
     print("-" * len(hdr))
     for r in rows:
         note = f"  (guest crashed: retry {r['retry']})" if "retry" in r else ""
+        bnd = after = ""
+        if "after_arm_lost" in r:
+            bnd = f"{r['boundary_lost']}/{r['boundary_dup']}"
+            after = f"{r['after_arm_lost']}/{r['after_arm_dup']}/{r['after_arm_reordered']}"
         print(f"{r['scenario']:14} {r['mode']:18} {r['run']:3} {r['probe']:7} {r['sent']:6} "
               f"{r['lost']:6} {r['dup']:5} {r['reordered']:5} {r['max_gap_ms']:10.1f} "
-              f"{str(r.get('echo_sock_drops_run', '')):>10} {str(r.get('net_lost', '')):>8}{note}")
+              f"{str(r.get('echo_sock_drops_run', '')):>10} {str(r.get('net_lost', '')):>8} "
+              f"{bnd:>12} {after:>15}{note}")
+    print(f"boundary: frames sent within {BOUNDARY_SLACK_MS} ms of the agent's arming and the "
+          "source's suspend (DESIGN.md §2); after arm: all other frames of the run")
     print()
     print("timeline, ms from the start of xl migrate (module: us from activation)")
     keys = ("agent_armed_ms", "dst_vif_created_ms", "agent_attached_ms", "dst_vif_on_bridge_ms",
@@ -258,7 +354,31 @@ def main():
         run = f"{r['run']}{'r' if 'retry' in r else ''}"
         print(f"{r['mode']:18} {run:>3} {cells}  {mod}")
     print(f"results: {results}; dom0 status: {status or 'none (dom0 did not finish)'}")
-    sys.exit(0 if status == "0" else 1)
+    sys.exit(0 if status == "0" and verdict(rows) else 1)
+
+
+def verdict(rows):
+    """With handoff, every run: nothing lost, duplicated or reordered outside
+    the suspend boundary, on every probe flow. Says which rows fail."""
+    ok = True
+    runs = [r for r in rows if r["mode"].startswith("handoff") and "retry" not in r]
+    if not runs:
+        print("verdict: no handoff run to judge")
+        return False
+    for r in runs:
+        if "after_arm_lost" not in r:
+            print(f"verdict: {r['mode']} {r['run']} {r['probe']}: no boundary split "
+                  "(no arming in the journal, or the probe listed too many ranges)")
+            ok = False
+        elif r["after_arm_lost"] or r["after_arm_dup"] or r["after_arm_reordered"]:
+            print(f"verdict: {r['mode']} {r['run']} {r['probe']}: after the arm point "
+                  f"lost {r['after_arm_lost']}, dup {r['after_arm_dup']}, "
+                  f"reordered {r['after_arm_reordered']}")
+            ok = False
+    if ok:
+        print(f"verdict: {len(runs) // 3} handoff run(s): 0 lost, 0 duplicated, 0 reordered "
+              "after the arm point on every flow")
+    return ok
 
 
 if __name__ == "__main__":
