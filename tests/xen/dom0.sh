@@ -104,6 +104,14 @@ measure() {
 		sleep 0.1
 	done) >"$OUT/$label.vifstats" 2>/dev/null &
 	local stats=$!
+	# The sessions' counters twice a second (gone once the agent deletes
+	# them): where a duplicate or a loss came from.
+	(while :; do
+		echo "@ $(now)"
+		handoffctl -j session show
+		sleep 0.5
+	done) >"$OUT/$label.sessions" 2>&1 &
+	stats="$stats $!"
 	# Frame by frame (SNIFF=1): python in dom0 under TCG misses most frames
 	# at these rates and loads dom0, so only to look at checksums or order.
 	local sniff=
@@ -131,8 +139,8 @@ measure() {
 	sleep "$SETTLE_S"
 	touch /tmp/stop
 	wait "$probe"
-	kill "$mon" "$stats" $sniff
-	wait "$mon" "$stats" $sniff 2>/dev/null
+	kill "$mon" $stats $sniff
+	wait "$mon" $stats $sniff 2>/dev/null
 	journalctl -q -u handoffd --since "$since" -o short-iso-precise >"$OUT/$label.journal"
 	# Neighbour tables (the statistics are the host's, all namespaces): what
 	# was discarded for want of an answer; and the client's entries.
