@@ -23,6 +23,7 @@
 #include <linux/if_vlan.h>
 #include <linux/jhash.h>
 #include <linux/rtnetlink.h>
+#include <net/checksum.h>
 #include <net/dst.h>
 #include <net/ipv6.h>
 #include <net/ndisc.h>
@@ -110,6 +111,32 @@ static int neigh_kind(const struct sk_buff *skb)
 /* Set while this CPU's worker transmits: our own egress hook lets it pass. */
 static DEFINE_PER_CPU(bool, handoff_delivering);
 
+/*
+ * The checksum skb_checksum_help() would write, put into @buf (the frame's
+ * first @n bytes): a live frame from a local sender behind a veth still has
+ * a partial one, while its tunnel copy was completed at capture.
+ */
+static void csum_fill(const struct sk_buff *skb, u8 *buf, unsigned int n)
+{
+	int start = skb_checksum_start_offset(skb);
+	unsigned int at;
+	__sum16 sum;
+
+	if (start < 0 || start >= skb->len)
+		return;
+	at = start + skb->csum_offset;
+	if (at + sizeof(sum) > n)
+		return;
+	sum = csum_fold(skb_checksum(skb, start, skb->len - start, 0)) ?:
+	      CSUM_MANGLED_0;
+	memcpy(buf + at, &sum, sizeof(sum));
+}
+
+/*
+ * The frame as the guest would get it (checksums complete), hashed: the two
+ * copies of one frame must match whichever path they took. A GSO frame is
+ * captured as segments and never matches (TCP copes with duplicates).
+ */
 static u32 frame_hash(const struct sk_buff *skb)
 {
 	u8 buf[128];
@@ -117,6 +144,8 @@ static u32 frame_hash(const struct sk_buff *skb)
 
 	if (skb_copy_bits(skb, 0, buf, n))
 		return 0;
+	if (skb->ip_summed == CHECKSUM_PARTIAL && !skb_is_gso(skb))
+		csum_fill(skb, buf, n);
 	return jhash(buf, n, skb->len);
 }
 
@@ -145,13 +174,26 @@ static bool live_drop(struct handoff_session *s, u32 h)
 	return false;
 }
 
+/*
+ * While draining; once caught up, for as long as the source may still copy
+ * (no marker yet: its STOP is late, and on localhost the bridge delivers each
+ * frame here as well), and HANDOFF_DEDUP_TAIL_NS after. Also read without
+ * s->lock by the egress fast path: a stale answer only takes the slow path.
+ */
 static bool dedup_active(const struct handoff_session *s, ktime_t now)
 {
-	if (s->drain == HANDOFF_DRAIN_RUNNING)
+	enum handoff_drain drain = READ_ONCE(s->drain);
+	ktime_t last;
+
+	if (drain == HANDOFF_DRAIN_RUNNING)
 		return true;
-	return s->drain == HANDOFF_DRAIN_LIVE &&
-	       ktime_to_ns(ktime_sub(now, s->times[HANDOFF_TIME_LAST_DELIVERED])) <
-	       HANDOFF_DEDUP_TAIL_NS;
+	if (drain != HANDOFF_DRAIN_LIVE)
+		return false;
+	if (!READ_ONCE(s->have_marker))
+		return true;
+	last = max(READ_ONCE(s->times[HANDOFF_TIME_LAST_DELIVERED]),
+		   READ_ONCE(s->times[HANDOFF_TIME_SOURCE_STOPPED]));
+	return ktime_to_ns(ktime_sub(now, last)) < HANDOFF_DEDUP_TAIL_NS;
 }
 
 static bool dedup_check(struct handoff_session *s, u32 h, u32 kind)
@@ -601,9 +643,7 @@ static unsigned int dest_egress(void *priv, struct sk_buff *skb,
 		handoff_dest_activate(s);
 	}
 	now = ktime_get();
-	if (READ_ONCE(s->drain) == HANDOFF_DRAIN_LIVE &&
-	    ktime_to_ns(ktime_sub(now, READ_ONCE(s->times[HANDOFF_TIME_LAST_DELIVERED]))) >=
-	    HANDOFF_DEDUP_TAIL_NS)
+	if (READ_ONCE(s->drain) == HANDOFF_DRAIN_LIVE && !dedup_active(s, now))
 		return NF_ACCEPT;	/* the common case: no work at all */
 	h = frame_hash(skb);
 	neigh = neigh_kind(skb);
