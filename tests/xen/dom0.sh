@@ -37,6 +37,7 @@ A_IP=10.77.0.11
 B_IP=10.77.0.12
 CMD_PORT=7100
 MIG_PORT=7101
+TIME_PORT=7102
 export PATH=/usr/local/sbin:/usr/local/bin:$PATH
 ROLE=$(sed -n 's/.*handoff\.host=\([a-z]*\).*/\1/p' /proc/cmdline)
 ROLE=${ROLE:-local}
@@ -213,15 +214,19 @@ faults() {
 	echo "$n"
 }
 
-# Host b's clock minus ours (s), and the uncertainty (half the round trip):
-# the two emulated machines' clocks drift apart; report.py puts b's records
-# on a's clock with it.
+# Host b's clock minus ours (s), and the uncertainty (half the round trip),
+# from the quickest of 5 asks to its time port: the two emulated machines'
+# clocks drift apart; report.py puts b's records on a's clock with it.
 peer_offset() {
-	local t1 tb t2
-	t1=$(now)
-	tb=$(remote_run date +%s.%N) || return 1
-	t2=$(now)
-	awk -v a="$t1" -v b="$tb" -v c="$t2" 'BEGIN { printf "%.6f %.6f\n", b - (a + c) / 2, (c - a) / 2 }'
+	local i t1 tb t2
+	for i in 1 2 3 4 5; do
+		t1=$(now)
+		tb=$(socat -T 5 - "TCP:$PEER:$TIME_PORT" </dev/null) || continue
+		t2=$(now)
+		echo "$t1 $tb $t2"
+	done | awk '{ h = ($3 - $1) / 2; o = $2 - ($1 + $3) / 2
+		if (n++ == 0 || h < best) { best = h; off = o } }
+		END { if (n) printf "%.6f %.6f\n", off, best; else exit 1 }'
 }
 
 # On the command port: one command line from the other host, run here.
@@ -272,6 +277,7 @@ a | b)
 	# the command's output by default (a slower command answered nothing).
 	socat -t 1200 "TCP-LISTEN:$MIG_PORT,reuseaddr,fork" EXEC:"xl migrate-receive" &
 	socat -t 1200 "TCP-LISTEN:$CMD_PORT,reuseaddr,fork" EXEC:"bash $H/dom0.sh remote" &
+	socat "TCP-LISTEN:$TIME_PORT,reuseaddr,fork" SYSTEM:"date +%s.%N" &
 	ip -tshort -o monitor link >"$OUT/links.all" 2>&1 &
 	;;
 esac

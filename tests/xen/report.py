@@ -82,14 +82,15 @@ def journal_time(line):
     return epoch(line.split(None, 1)[0]) if line.strip() else None
 
 
-def links_timeline(src_text, srcvif, dst_text, t0):
+def links_timeline(src_text, srcvif, dst_text, t0, same_host=True):
     """Events of ip -tshort -o monitor link, ms from t0: the source vif's in
-    src_text, any other vif's in dst_text (the destination host's)."""
+    src_text, any other vif's in dst_text (the destination host's; on another
+    host its vif may have the source vif's name)."""
     out = {}
     def first(key, t):
         out.setdefault(key, round((t - t0) * 1000))
-    for text, src_side in ((src_text, True), (dst_text, False)):
-        links_events(text, srcvif, src_side, first)
+    links_events(src_text, srcvif, True, first)
+    links_events(dst_text, srcvif if same_host else None, False, first)
     return out
 
 
@@ -259,7 +260,8 @@ def rows_for(outdir, label, topo, peer):
         else:
             dst_links = peer_links
         extra["from"] = read(base + ".from").strip()
-    extra.update(links_timeline(src_links, read(base + ".srcvif").strip(), dst_links, t0))
+    extra.update(links_timeline(src_links, read(base + ".srcvif").strip(), dst_links, t0,
+                                same_host=not peer))
     extra.update(journal_timeline("\n".join(sorted(journal.splitlines())), t0))
     # The boundary window, ms from the start of xl migrate.
     marks = [extra[k] for k in ("agent_armed_ms", "agent_suspended_ms") if k in extra]
