@@ -107,4 +107,14 @@ if tally build/check/kernel.log && [[ $rc -ne 0 ]] &&
 	echo "QEMU run failed (exit $rc)"
 	failed=$((failed + 1))
 fi
+
+if [[ -z $kernel_only ]]; then
+	# Real Xen under QEMU (tests/xen/run.sh): the images are built from
+	# Debian's packages the first time (cached in /var/cache/handoff/xen).
+	# One test per migration with handoff (nothing lost, duplicated or
+	# reordered after the arm point) and one for the run as a whole.
+	step "real Xen in QEMU: xl migrate to localhost, ${XEN_RUNS:-2} per mode (tests/xen)"
+	XEN_RUNS=${XEN_RUNS:-2} tests/xen/run.sh 2>&1 | tee build/check/xen.log
+	tally build/check/xen.log
+fi
 finish
