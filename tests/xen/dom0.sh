@@ -15,7 +15,7 @@
 # a, b:
 #   outer: sw0 (a Linux bridge: the physical switch, MAC learning)
 #     ├── host a: eth 52:54:00:77:00:0a ── xenbr0 10.77.0.11 ── vif ── guest
-#     ├── host a: eth 52:54:00:77:00:0c, in netns cl: the client 10.77.0.100
+#     ├── the client 10.77.0.100 (netns hxcl of the outer machine: tests/xen/client.sh)
 #     └── host b: eth 52:54:00:77:00:0b ── xenbr0 10.77.0.12 ── (guest after)
 #   Host a drives: odd runs migrate a -> b, even runs b -> a (through b's
 #   command port). The migration stream goes over socat, not ssh.
@@ -38,6 +38,8 @@ B_IP=10.77.0.12
 CMD_PORT=7100
 MIG_PORT=7101
 TIME_PORT=7102
+CLIENT_IP=10.77.0.100
+CLIENT_PORT=7200	# two hosts: tests/xen/client.sh on the outer machine
 export PATH=/usr/local/sbin:/usr/local/bin:$PATH
 ROLE=$(sed -n 's/.*handoff\.host=\([a-z]*\).*/\1/p' /proc/cmdline)
 ROLE=${ROLE:-local}
@@ -120,12 +122,20 @@ measure() {
 		python3 "$H/sniff.py" "$GUEST_MAC" "$OUT/$label.sniff" &
 		sniff=$!
 	fi
-	# On one CPU: a veth queues each frame on the sending CPU's backlog,
-	# and a sender moving between dom0's two CPUs reorders its own stream
-	# before any switch (the control run counted 34 in 20 s that way).
-	ip netns exec cl taskset -c 0 handoff-probe send -t "$VM_IP" -r "$RATE" -j -q -S /tmp/stop -w 30000 \
-		>"$OUT/$label.probe.json" 2>"$OUT/$label.probe.err" &
-	local probe=$!
+	local probe=
+	if [ "$ROLE" = a ]; then
+		# The client's clock minus ours (report.py), and its probe.
+		peer_offset "$CLIENT_IP" "$CLIENT_PORT" time >"$OUT/$label.client-offset"
+		client start "$label" "$RATE" || log "$label: the client did not start its probe"
+	else
+		# On one CPU: a veth queues each frame on the sending CPU's
+		# backlog, and a sender moving between dom0's two CPUs reorders
+		# its own stream before any switch (the control run counted 34
+		# in 20 s that way).
+		ip netns exec cl taskset -c 0 handoff-probe send -t "$VM_IP" -r "$RATE" -j -q \
+			-S /tmp/stop -w 30000 >"$OUT/$label.probe.json" 2>"$OUT/$label.probe.err" &
+		probe=$!
+	fi
 	sleep 3
 	now >"$OUT/$label.t0"
 	if [ $# -gt 0 ]; then
@@ -138,15 +148,19 @@ measure() {
 		echo 0 >"$OUT/$label.rc"
 	fi
 	sleep "$SETTLE_S"
-	touch /tmp/stop
-	wait "$probe"
+	if [ -n "$probe" ]; then
+		touch /tmp/stop
+		wait "$probe"
+	else
+		client stop "$label"
+	fi
 	kill "$mon" $stats $sniff
 	wait "$mon" $stats $sniff 2>/dev/null
 	journalctl -q -u handoffd --since "$since" -o short-iso-precise >"$OUT/$label.journal"
 	# Neighbour tables (the statistics are the host's, all namespaces): what
 	# was discarded for want of an answer; and the client's entries.
 	cat /proc/net/stat/arp_cache >"$OUT/$label.arp-after"
-	ip -n cl -s neigh >"$OUT/$label.client-neigh" 2>&1
+	client_do neighshow >"$OUT/$label.client-neigh" 2>&1
 	xl list >"$OUT/$label.xl-list" 2>&1
 	log "$label: rc $(cat "$OUT/$label.rc"), $(head -c 300 "$OUT/$label.probe.json")"
 }
@@ -214,19 +228,42 @@ faults() {
 	echo "$n"
 }
 
-# Host b's clock minus ours (s), and the uncertainty (half the round trip),
-# from the quickest of 5 asks to its time port: the two emulated machines'
-# clocks drift apart; report.py puts b's records on a's clock with it.
+# Another machine's clock minus ours (s), and the uncertainty (half the
+# round trip), from the quickest of 5 asks: host b's time port, or the
+# client's "time" (HOST PORT [LINE]). Emulated machines' clocks drift apart;
+# report.py puts b's records and the client's probe on a's clock with it.
 peer_offset() {
 	local i t1 tb t2
 	for i in 1 2 3 4 5; do
 		t1=$(now)
-		tb=$(socat -T 5 - "TCP:$PEER:$TIME_PORT" </dev/null) || continue
+		tb=$(echo "${3:-}" | socat -T 5 - "TCP:$1:$2" | head -1)
+		[ -n "$tb" ] || continue
 		t2=$(now)
 		echo "$t1 $tb $t2"
 	done | awk '{ h = ($3 - $1) / 2; o = $2 - ($1 + $3) / 2
 		if (n++ == 0 || h < best) { best = h; off = o } }
 		END { if (n) printf "%.6f %.6f\n", off, best; else exit 1 }'
+}
+
+# The client: a namespace here, or on two hosts the outer machine's
+# tests/xen/client.sh (ping, neigh MAC, neighshow, start/stop LABEL).
+client_do() {
+	case $1 in
+	ping) [ "$ROLE" != local ] || { ip netns exec cl ping -c1 -W1 "$VM_IP"; return; } ;;
+	neigh)
+		[ "$ROLE" != local ] ||
+			{ ip -n cl neigh replace "$VM_IP" lladdr "$2" nud permanent dev c0; return; } ;;
+	neighshow) [ "$ROLE" != local ] || { ip -n cl -s neigh; return; } ;;
+	esac
+	client "$@"
+}
+client() {
+	local out rc
+	out=$(echo "$*" | socat -t 600 -T 900 - "TCP:$CLIENT_IP:$CLIENT_PORT,connect-timeout=5") ||
+		return 99
+	rc=$(sed -n 's/^rc=//p' <<<"$out" | tail -1)
+	sed '/^rc=/d' <<<"$out"
+	return "${rc:-98}"
 }
 
 # On the command port: one command line from the other host, run here.
@@ -263,12 +300,6 @@ a | b)
 	ip link set "$eth" master xenbr0 up
 	[ "$ROLE" = a ] && ip addr add "$A_IP/24" dev xenbr0
 	[ "$ROLE" = b ] && ip addr add "$B_IP/24" dev xenbr0
-	if [ "$ROLE" = a ]; then
-		eth=$(nic_by_mac 52:54:00:77:00:0c) || finish 17
-		ip netns add cl
-		ip link set "$eth" netns cl
-		ip -n cl link set "$eth" name c0
-	fi
 	# The agent listens for its peer on the switch.
 	sed -i "s/^listen = .*/listen = 0.0.0.0:6658/; s/^peer = .*/peer = $PEER/" \
 		/etc/handoff/handoffd.conf
@@ -296,9 +327,11 @@ if [ "$ROLE" = b ]; then
 	done
 	finish 0
 fi
-ip -n cl addr add 10.77.0.100/24 dev c0
-ip -n cl link set c0 up
-ip -n cl link set lo up
+if [ "$ROLE" = local ]; then
+	ip -n cl addr add "$CLIENT_IP/24" dev c0
+	ip -n cl link set c0 up
+	ip -n cl link set lo up
+fi
 # Host b boots alongside: give it 5 minutes.
 if [ "$ROLE" = a ]; then
 	deadline=$((SECONDS + 300))
@@ -314,7 +347,7 @@ fi
 
 log "starting the guest"
 xl create "$H/guest.cfg" || finish 11
-if ! wait_for 1800 ip netns exec cl ping -c1 -W1 "$VM_IP"; then
+if ! wait_for 1800 client_do ping; then
 	xl list
 	finish 12
 fi
@@ -324,7 +357,7 @@ log "guest answers"
 # the client's own ARP state machine probe, fail and discard what it was
 # asked to send (counted as unresolved_discards): losses of the client, before
 # any network, in both modes. Recorded per run all the same.
-ip -n cl neigh replace "$VM_IP" lladdr "$GUEST_MAC" nud permanent dev c0
+client_do neigh "$GUEST_MAC" || finish 12
 at=$ROLE	# where the guest runs
 
 measure control
@@ -354,11 +387,11 @@ for mode in $MODES; do
 		[ "$at" = b ] && cmd=(remote_run "${cmd[@]}")
 		faults >/dev/null
 		echo "$at" >"$OUT/$mode-$i.from"
-		[ "$ROLE" = local ] || peer_offset >"$OUT/$mode-$i.peer-offset"
+		[ "$ROLE" = local ] || peer_offset "$PEER" "$TIME_PORT" >"$OUT/$mode-$i.peer-offset"
 		measure "$mode-$i" "${cmd[@]}"
 		# The guest must be running here again before the next run (a
 		# crashed guest reboots: on_reboot=restart).
-		if ! wait_for 1800 ip netns exec cl ping -c1 -W1 "$VM_IP"; then
+		if ! wait_for 1800 client_do ping; then
 			log "$mode-$i: the guest no longer answers"
 			xl list
 			finish 15

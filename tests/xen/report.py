@@ -267,7 +267,13 @@ def rows_for(outdir, label, topo, peer):
     marks = [extra[k] for k in ("agent_armed_ms", "agent_suspended_ms") if k in extra]
     window_ms = ((min(marks) - BOUNDARY_SLACK_MS, max(marks) + BOUNDARY_SLACK_MS)
                  if marks and mode in ("request", "suspended") else None)
-    base_ms = (r["start_realtime_ns"] / 1e6 - t0 * 1000) if "start_realtime_ns" in r else None
+    # The probe's clock: this dom0's, or on two hosts the outer machine's
+    # (its offset to ours measured before the run by dom0.sh).
+    client_offset = float((read(base + ".client-offset").split() or ["0"])[0])
+    if os.path.exists(base + ".client-offset"):
+        extra["client_clock_offset_ms"] = round(client_offset * 1000, 1)
+    base_ms = ((r["start_realtime_ns"] / 1e9 - client_offset - t0) * 1000
+               if "start_realtime_ns" in r else None)
     rows = []
     for probe in ("udp_fwd", "udp_rev", "icmp"):
         f = r[probe]

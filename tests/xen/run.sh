@@ -53,11 +53,19 @@ share=$out/share
 root=$out/root
 mounted=()
 qemu_pids=()
+client_pid=
+# The outer switch and client of two hosts, gone (nothing if not there).
+two_host_down() {
+	[ -z "$client_pid" ] || kill "$client_pid" 2>/dev/null || true
+	client_pid=
+	ip netns del hxsw 2>/dev/null || true
+	ip netns del hxcl 2>/dev/null || true
+}
 cleanup() {
 	local m
 	local p
 	for p in "${qemu_pids[@]}"; do kill "$p" 2>/dev/null || true; done
-	[ "$TOPO" != two-host ] || ip netns del hxsw 2>/dev/null || true
+	two_host_down
 	for m in "${mounted[@]}"; do umount -l "$m" 2>/dev/null || true; done
 	mounted=()
 }
@@ -193,18 +201,29 @@ boot_host() {
 }
 
 # Two hosts: a switch (a Linux bridge, MAC learning) in a namespace of the
-# outer machine, QEMU's taps on it: host a's uplink and the client's NIC,
-# host b's uplink.
+# outer machine, QEMU's taps on it (host a's and host b's uplinks), and the
+# client on it: netns hxcl, driven by host a through tests/xen/client.sh.
 netns=()
 if [ "$TOPO" = two-host ]; then
-	ip netns del hxsw 2>/dev/null || true
+	two_host_down
 	ip netns add hxsw
+	ip netns add hxcl
 	ip -n hxsw link add sw0 type bridge
 	ip -n hxsw link set sw0 up
-	for t in hxa0 hxa1 hxb0; do
+	for t in hxa0 hxb0; do
 		ip -n hxsw tuntap add dev "$t" mode tap
 		ip -n hxsw link set "$t" master sw0 up
 	done
+	ip -n hxsw link add cl0 type veth peer name c0 netns hxcl
+	ip -n hxsw link set cl0 master sw0 up
+	ip -n hxcl link set c0 address 52:54:00:77:00:0c
+	ip -n hxcl addr add 10.77.0.100/24 dev c0
+	ip -n hxcl link set c0 up
+	ip -n hxcl link set lo up
+	mkdir -p "$out/out-a"
+	ip netns exec hxcl socat -t 600 TCP-LISTEN:7200,reuseaddr,fork \
+		EXEC:"bash $top/tests/xen/client.sh $out/out-a $out/lab/handoff-probe-static" &
+	client_pid=$!
 	netns=(ip netns exec hxsw)
 fi
 nic() { echo "-netdev tap,id=$1,ifname=$1,script=no,downscript=no -device virtio-net-pci,netdev=$1,mac=$2"; }
@@ -220,7 +239,7 @@ if [ "$TOPO" = two-host ]; then
 	# shellcheck disable=SC2046
 	boot_host b $(nic hxb0 52:54:00:77:00:0b)
 	# shellcheck disable=SC2046
-	boot_host a $(nic hxa0 52:54:00:77:00:0a) $(nic hxa1 52:54:00:77:00:0c)
+	boot_host a $(nic hxa0 52:54:00:77:00:0a)
 	results=$out/out-a
 else
 	boot_host local
@@ -243,7 +262,7 @@ done
 for p in "${qemu_pids[@]}"; do kill "$p" 2>/dev/null || true; done
 wait || true
 qemu_pids=()
-[ "$TOPO" != two-host ] || ip netns del hxsw
+two_host_down
 log "xen: QEMU ran $(($(date +%s) - start)) s"
 [ -n "${XEN_KEEP:-}" ] || rm -f "$out/disk.img" "$out"/*.qcow2
 cp "$results/dom0.log" "$out/dom0.log" 2>/dev/null || true
