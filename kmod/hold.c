@@ -461,17 +461,24 @@ static u64 vif_dropped(struct net_device *dev)
 	return st.tx_dropped;
 }
 
-/*
- * Whether the vif still holds the frame whose clone is @copy: netback frees
- * what it drops before returning, so a frame it queued still shares the
- * clone's data. tx_dropped alone also counts drops of other frames at the
- * same time (the bridge floods multicast that netback filters for the
- * guest); resending ours for those made duplicates. Without a clone we
- * cannot tell: taken as dropped (vif_refused() counts it lost).
- */
-static bool vif_kept(const struct sk_buff *copy)
+static unsigned int data_refs(const struct sk_buff *skb)
 {
-	return copy && skb_cloned(copy);
+	return atomic_read(&skb_shinfo(skb)->dataref) & SKB_DATAREF_MASK;
+}
+
+/*
+ * Whether the vif still holds the frame whose clone is @copy (@refs: the
+ * references to their shared data before the transmit). netback, like veth,
+ * frees what it drops before returning, which takes one off; counted, not
+ * tested for "still cloned": a bridge's flooded frame shares its data with
+ * the copies on other ports too. tx_dropped alone also counts drops of other
+ * frames at the same time (the bridge floods multicast that netback filters
+ * for the guest): resending ours for those made duplicates. Without a clone
+ * we cannot tell: taken as dropped (vif_refused() counts it lost).
+ */
+static bool vif_kept(const struct sk_buff *copy, unsigned int refs)
+{
+	return copy && data_refs(copy) >= refs;
 }
 
 /*
@@ -533,7 +540,7 @@ void handoff_deliver_work(struct work_struct *work)
 						 struct handoff_session,
 						 deliver);
 	unsigned int batch = READ_ONCE(s->hn->sysctl.deliver_batch), n;
-	unsigned int pps = READ_ONCE(s->hn->sysctl.deliver_max_pps);
+	unsigned int pps = READ_ONCE(s->hn->sysctl.deliver_max_pps), refs;
 	bool wait = false, was_live, live = false;
 	unsigned long delay = 1;
 	struct sk_buff *skb, *copy;
@@ -580,11 +587,12 @@ void handoff_deliver_work(struct work_struct *work)
 		 * back off otherwise), so netback sees it within this call.
 		 */
 		copy = skb_clone(skb, GFP_ATOMIC);
+		refs = copy ? data_refs(copy) : 0;
 		dropped = vif_dropped(dev);
 		__this_cpu_write(handoff_delivering, true);
 		dev_queue_xmit(skb);
 		__this_cpu_write(handoff_delivering, false);
-		if (vif_dropped(dev) != dropped && !vif_kept(copy)) {
+		if (vif_dropped(dev) != dropped && !vif_kept(copy, refs)) {
 			vif_refused(s, dev, copy, from);
 			wait = true;
 			break;
