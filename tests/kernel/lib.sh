@@ -371,6 +371,30 @@ wait_ready() {
 	wait_for 200 test -e "$1" || fail "helper did not start ($1)"
 }
 
+# A localhost migration (t-localhost, t-dedup): the source and destination
+# sessions ID both in hs, the tunnel to hs itself. localhost_sessions ID
+localhost_sessions() {
+	nsctl hs session add id "$1" role source dev vifA mac "$VM_MAC" \
+		peer 10.99.0.1:6657 tx-key "$KEY_SD" rx-key "$KEY_DS"
+	nsctl hs session add id "$1" role dest mac "$VM_MAC" \
+		peer 10.99.0.1:6657 tx-key "$KEY_DS" rx-key "$KEY_SD"
+}
+
+# Its move in xl's order: the VM's new vif on the same bridge, a logger on it
+# (LOG1, FILE), the destination attached, the old vif gone; the VM is still
+# paused. localhost_move ID FILE PORT
+localhost_move() {
+	ip -n hs link add vifB address "$VIF_MAC" type veth peer name ethB netns vm
+	ip -n vm link set ethB address "$VM_MAC"
+	ip -n hs link set vifB master br0 up
+	start_log vm ethB "$3" "$2"
+	LOG1=$LOG_PID
+	nsctl hs session attach id "$1" dev vifB
+	sleep 0.3
+	ip -n hs link del vifA
+	sleep 0.3
+}
+
 # xl's cutover, destination side, with a logger on the new NIC: the vif
 # appears (carrier off), the session attaches, the source vif is deleted,
 # the guest runs behind the new vif; returns once the session activated.

@@ -16,22 +16,12 @@
 lab_setup
 tmp=$(mktemp -d)
 PORT=5555
-nsctl hs session add id 9 role source dev vifA mac "$VM_MAC" \
-	peer 10.99.0.1:6657 tx-key "$KEY_SD" rx-key "$KEY_DS"
-nsctl hs session add id 9 role dest mac "$VM_MAC" \
-	peer 10.99.0.1:6657 tx-key "$KEY_DS" rx-key "$KEY_SD"
+localhost_sessions 9
+drops0=$(backlog_drops)
 start_traffic "$tmp" $PORT
 arm_at_suspend hs 9 "$BLASTER" "$LOG0"
 sleep 1
-ip -n hs link add vifB address "$VIF_MAC" type veth peer name ethB netns vm
-ip -n vm link set ethB address "$VM_MAC"
-ip -n hs link set vifB master br0 up
-start_log vm ethB $PORT "$tmp/after"
-LOG1=$LOG_PID
-nsctl hs session attach id 9 dev vifB
-sleep 0.3
-ip -n hs link del vifA
-sleep 0.3
+localhost_move 9 "$tmp/after" $PORT
 # The wire header's type is the second byte of the UDP payload (IPv4, no options).
 ip netns exec hs tc qdisc add dev lo clsact
 ip netns exec hs tc filter add dev lo egress protocol ip u32 \
@@ -46,5 +36,36 @@ nsctl hs session show
 sup=$(sess_counter hs 9 dest dup_suppressed)
 echo "duplicates suppressed: $sup"
 [ "$sup" -ge 100 ] || fail "only $sup duplicates suppressed: the source did not copy while the bridge forwarded"
-finish_traffic "$tmp"
+# Where a frame could be dropped outside the module, for the record.
+echo "backlog drops during the test: $(($(backlog_drops) - drops0))"
+for d in "sw sw0" "hs up0" "hs br0" "hs vifB" "vm ethB"; do
+	set -- $d
+	echo "$1 $2: $(ip -n "$1" -s -j link show "$2" | jget '"rx dropped %d, tx dropped %d" % (d[0]["stats64"]["rx"]["dropped"], d[0]["stats64"]["tx"]["dropped"])')"
+done
+sleep 2
+kill "$BLASTER"
+wait "$BLASTER"
+sleep 1
+kill "$LOG1" 2>/dev/null || true
+wait "$LOG1" 2>/dev/null || true
+# Exactly once and in order; one frame of the ~10000 is allowed missing: in
+# about 1 run in 3 here one frame sent during the pause never reaches the
+# destination VM, with no drop counted anywhere on its path (open, see the
+# README's "Known limits"); more than one, or any duplicate, fails.
+$PY - "$tmp/sent" "$tmp/before" "$tmp/after" <<'PY'
+import sys
+sent = int(open(sys.argv[1]).read())
+before = [int(x) for x in open(sys.argv[2]).read().split()]
+after = [int(x) for x in open(sys.argv[3]).read().split()]
+k = len(before)
+missing = sorted(set(range(k + 1, sent + 1)) - set(after))
+dup = len(after) - len(set(after))
+reord = sum(1 for a, b in zip(after, after[1:]) if b < a)
+print(f"sent {sent}, source VM got {k}, destination VM got {len(after)}: missing "
+      f"{len(missing)} {missing[:10]}, duplicated {dup}, reordered {reord}")
+assert before == list(range(1, k + 1)), "source VM: not 1..k in order"
+assert dup == 0 and reord == 0, "duplicates or reordering at the destination"
+assert len(missing) <= 1, "frames lost"
+assert set(after) <= set(range(k + 1, sent + 1)), "frames the source VM had"
+PY
 rm -rf "$tmp"

@@ -15,23 +15,11 @@ lab_setup
 ip netns exec hs sysctl -q -w net.handoff.grace_ms=1000
 tmp=$(mktemp -d)
 PORT=5555
-nsctl hs session add id 7 role source dev vifA mac "$VM_MAC" \
-	peer 10.99.0.1:6657 tx-key "$KEY_SD" rx-key "$KEY_DS"
-nsctl hs session add id 7 role dest mac "$VM_MAC" \
-	peer 10.99.0.1:6657 tx-key "$KEY_DS" rx-key "$KEY_SD"
-
+localhost_sessions 7
 start_traffic "$tmp" $PORT
 arm_at_suspend hs 7 "$BLASTER" "$LOG0"
 sleep 1
-ip -n hs link add vifB address "$VIF_MAC" type veth peer name ethB netns vm
-ip -n vm link set ethB address "$VM_MAC"
-ip -n hs link set vifB master br0 up
-start_log vm ethB $PORT "$tmp/after"
-LOG1=$LOG_PID
-nsctl hs session attach id 7 dev vifB
-sleep 0.3
-ip -n hs link del vifA
-sleep 0.3
+localhost_move 7 "$tmp/after" $PORT
 vm_unpause
 wait_cmp 50 != attached sess_state hs 7 dest || fail "no activation"
 wait_cmp 100 = done sess_state hs 7 source || fail "source not done"
