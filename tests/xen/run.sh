@@ -105,21 +105,36 @@ chroot "$root" handoffd --check-config || die "handoffd refuses the test configu
 : >"$root/etc/machine-id"
 chroot "$root" systemctl enable -q handoffd
 # The experiment: dom0.sh from the 9p share, once at boot.
+# The 9p shares are mounted by the unit, not fstab: at boot a mount can come
+# before its virtio device is bound ("9pnet_virtio: no channels available
+# for device xenout"; fstab then drops dom0 into emergency mode, and QEMU
+# waits for XEN_TIMEOUT). If they never come, dom0 reboots: QEMU exits.
 mkdir -p "$root/mnt/h"
 mkdir -p "$root/mnt/out"
-cat >>"$root/etc/fstab" <<'EOF'
-xentest /mnt/h 9p trans=virtio,version=9p2000.L,msize=262144,ro 0 0
-xenout /mnt/out 9p trans=virtio,version=9p2000.L,msize=262144,rw 0 0
+cat >"$root/usr/local/sbin/handoff-xen-mounts" <<'EOF'
+#!/bin/sh
+for spec in "xentest /mnt/h ro" "xenout /mnt/out rw"; do
+	set -- $spec
+	i=0
+	until mountpoint -q "$2" ||
+		mount -t 9p -o "trans=virtio,version=9p2000.L,msize=262144,$3" "$1" "$2"; do
+		i=$((i + 1))
+		[ "$i" -lt 150 ] || exit 1
+		sleep 0.2
+	done
+done
 EOF
+chmod 755 "$root/usr/local/sbin/handoff-xen-mounts"
 cat >"$root/etc/systemd/system/handoff-xen.service" <<'EOF'
 [Unit]
 Description=handoff: the real-Xen experiment (tests/xen/dom0.sh)
 Wants=xen.service
 After=xen.service handoffd.service
-RequiresMountsFor=/mnt/h /mnt/out
+FailureAction=reboot
 
 [Service]
 Type=oneshot
+ExecStartPre=/usr/local/sbin/handoff-xen-mounts
 ExecStart=/bin/bash /mnt/h/dom0.sh
 
 [Install]
