@@ -434,15 +434,19 @@ start_traffic() {
 	sleep 1
 }
 
-# After the cutover: stop the blaster, then the logger on the new NIC (LOG1,
-# DIR/after), and check that the frames split exactly. finish_traffic DIR
-finish_traffic() {
+# After the cutover: stop the blaster, then the logger on the new NIC (LOG1).
+stop_traffic() {
 	sleep 2
 	kill "$BLASTER"
 	wait "$BLASTER"
 	sleep 1
 	kill "$LOG1" 2>/dev/null || true
 	wait "$LOG1" 2>/dev/null || true
+}
+
+# ...and check that the frames split exactly (DIR/after). finish_traffic DIR
+finish_traffic() {
+	stop_traffic
 	check_split "$1/sent" "$1/before" "$1/after"
 }
 

@@ -42,12 +42,7 @@ for d in "sw sw0" "hs up0" "hs br0" "hs vifB" "vm ethB"; do
 	set -- $d
 	echo "$1 $2: $(ip -n "$1" -s -j link show "$2" | jget '"rx dropped %d, tx dropped %d" % (d[0]["stats64"]["rx"]["dropped"], d[0]["stats64"]["tx"]["dropped"])')"
 done
-sleep 2
-kill "$BLASTER"
-wait "$BLASTER"
-sleep 1
-kill "$LOG1" 2>/dev/null || true
-wait "$LOG1" 2>/dev/null || true
+stop_traffic
 # Exactly once and in order; one frame of the ~10000 is allowed missing: in
 # about 1 run in 3 here one frame sent during the pause never reaches the
 # destination VM, with no drop counted anywhere on its path (open, see the
