@@ -34,6 +34,8 @@ PPS=${XEN_PPS:-600}
 # localhost (xl migrate to the same host) or two-host (two Xen hosts, one switch).
 TOPO=${XEN_TOPO:-localhost}
 case $TOPO in localhost | two-host) ;; *) die "XEN_TOPO: localhost or two-host, not $TOPO" ;; esac
+# Two hosts: the client's command port on this machine (tests/xen/client.sh).
+[ "$TOPO" != two-host ] || ensure_pkgs socat
 GUEST_MAC=00:16:3e:4a:00:02
 
 # The guest: PV (default) or PVH. PV needs a Xen with shadow paging for its
@@ -239,6 +241,11 @@ if [ "$TOPO" = two-host ]; then
 	ip netns exec hxcl socat -t 600 TCP-LISTEN:7200,reuseaddr,fork \
 		EXEC:"bash $top/tests/xen/client.sh $out/out-a $out/lab/handoff-probe-static" &
 	client_pid=$!
+	for _ in $(seq 50); do
+		ip netns exec hxcl ss -ltn | grep -q ':7200 ' && break
+		sleep 0.1
+	done
+	ip netns exec hxcl ss -ltn | grep -q ':7200 ' || die "the client's command port did not open"
 	netns=(ip netns exec hxsw)
 fi
 nic() { echo "-netdev tap,id=$1,ifname=$1,script=no,downscript=no -device virtio-net-pci,netdev=$1,mac=$2"; }
