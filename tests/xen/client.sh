@@ -29,9 +29,18 @@ neighshow) ip -s neigh ;;
 time) date +%s.%N ;;
 start)
 	rm -f "/tmp/hxcl-stop-$label"
+	# Without the descriptors socat's child inherits (its connection among
+	# them): a probe holding it kept host a's command from ever ending.
 	# One CPU: a sender moving between CPUs reorders its own stream on veth.
-	setsid taskset -c 0 "$probe" send -t "$VM_IP" -r "$rate" -j -q -S "/tmp/hxcl-stop-$label" \
-		-w 30000 >"$out/$label.probe.json" 2>"$out/$label.probe.err" </dev/null &
+	(
+		for fd in /proc/$BASHPID/fd/*; do
+			n=${fd##*/}
+			[ "$n" -le 2 ] || [ "$n" -eq 255 ] || eval "exec $n>&-"
+		done
+		exec setsid taskset -c 0 "$probe" send -t "$VM_IP" -r "$rate" -j -q \
+			-S "/tmp/hxcl-stop-$label" -w 30000 \
+			>"$out/$label.probe.json" 2>"$out/$label.probe.err" </dev/null
+	) &
 	echo $! >"/tmp/hxcl-pid-$label"
 	;;
 stop)
