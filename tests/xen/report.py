@@ -227,6 +227,12 @@ def split_boundary(flow, base_ms, lo, hi):
     return out
 
 
+def clock_offset(path):
+    """Another machine's clock minus this dom0's, s (dom0.sh's peer_offset:
+    "offset uncertainty"), 0 if not measured."""
+    return float((read(path).split() or ["0"])[0])
+
+
 def rows_for(outdir, label, topo, peer):
     base = os.path.join(outdir, label)
     m = re.match(r"(\w+?)(?:-(\d+))?(?:\.retry(\d+))?$", label)
@@ -248,7 +254,7 @@ def rows_for(outdir, label, topo, peer):
     if peer:
         # The other host's records, for the time of this run.
         # Its clock against ours, measured before the run (dom0.sh).
-        offset = float((read(base + ".peer-offset").split() or ["0"])[0])
+        offset = clock_offset(base + ".peer-offset")
         extra["peer_clock_offset_ms"] = round(offset * 1000, 1)
         t_end = float(read(base + ".t1", "0") or t0) + 15
         peer_links = window(shift(read(os.path.join(peer, "links.all")), offset, "link"),
@@ -269,7 +275,7 @@ def rows_for(outdir, label, topo, peer):
                  if marks and mode in ("request", "suspended") else None)
     # The probe's clock: this dom0's, or on two hosts the outer machine's
     # (its offset to ours measured before the run by dom0.sh).
-    client_offset = float((read(base + ".client-offset").split() or ["0"])[0])
+    client_offset = clock_offset(base + ".client-offset")
     if os.path.exists(base + ".client-offset"):
         extra["client_clock_offset_ms"] = round(client_offset * 1000, 1)
     base_ms = ((r["start_realtime_ns"] / 1e9 - client_offset - t0) * 1000
