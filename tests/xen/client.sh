@@ -16,10 +16,45 @@
 #
 # The last line of the answer is "rc=N", the command's exit status.
 #
-# client.sh OUTDIR PROBE (the probe binary)
+# The probe is not started by the command's process: a process started in
+# the background from socat's EXEC child kept that connection open (the
+# server side sat in CLOSE-WAIT and host a's command never returned, even
+# with every inherited descriptor closed). "start" leaves a request file;
+# the launcher (client.sh --launcher, started by run.sh beside socat) starts
+# the probe and writes its pid.
+#
+# client.sh OUTDIR PROBE            one command from standard input
+# client.sh --launcher OUTDIR PROBE the launcher, until killed
 set -u
+launcher=
+if [ "${1:-}" = --launcher ]; then
+	launcher=1
+	shift
+fi
 out=$1 probe=$2
 VM_IP=10.77.0.2
+req=/tmp/hxcl-req-
+
+if [ -n "$launcher" ]; then
+	rm -f "$req"* /tmp/hxcl-pid-* /tmp/hxcl-stop-*
+	while sleep 0.1; do
+		for f in "$req"*; do
+			[[ -e $f && $f != *.new ]] || continue
+			label=${f#"$req"}
+			rate=$(cat "$f")
+			rm -f "$f"
+			# One CPU: a sender moving between CPUs reorders its own
+			# stream on veth.
+			taskset -c 0 "$probe" send -t "$VM_IP" -r "$rate" -j -q \
+				-S "/tmp/hxcl-stop-$label" -w 30000 \
+				>"$out/$label.probe.json" 2>"$out/$label.probe.err" </dev/null &
+			echo $! >"/tmp/hxcl-pid-$label.new"
+			mv "/tmp/hxcl-pid-$label.new" "/tmp/hxcl-pid-$label"
+		done
+	done
+	exit 1
+fi
+
 read -r cmd label rate || exit 2
 run() {
 case $cmd in
@@ -28,25 +63,27 @@ neigh) ip neigh replace "$VM_IP" lladdr "$label" nud permanent dev c0 ;;
 neighshow) ip -s neigh ;;
 time) date +%s.%N ;;
 start)
-	rm -f "/tmp/hxcl-stop-$label"
-	# Without the descriptors socat's child inherits (its connection among
-	# them): a probe holding it kept host a's command from ever ending.
-	# One CPU: a sender moving between CPUs reorders its own stream on veth.
-	(
-		for fd in /proc/$BASHPID/fd/*; do
-			n=${fd##*/}
-			[ "$n" -le 2 ] || [ "$n" -eq 255 ] || eval "exec $n>&-"
-		done
-		exec setsid taskset -c 0 "$probe" send -t "$VM_IP" -r "$rate" -j -q \
-			-S "/tmp/hxcl-stop-$label" -w 30000 \
-			>"$out/$label.probe.json" 2>"$out/$label.probe.err" </dev/null
-	) &
-	echo $! >"/tmp/hxcl-pid-$label"
+	[[ $label =~ ^[A-Za-z0-9_-]+$ && $rate =~ ^[0-9]+$ ]] || {
+		echo "client.sh: start LABEL RATE"
+		return 2
+	}
+	rm -f "/tmp/hxcl-stop-$label" "/tmp/hxcl-pid-$label"
+	echo "$rate" >"$req$label.new"
+	mv "$req$label.new" "$req$label"
+	for _ in $(seq 100); do
+		[ -e "/tmp/hxcl-pid-$label" ] && return 0
+		sleep 0.1
+	done
+	echo "client.sh: the launcher did not start the probe"
+	return 1
 	;;
 stop)
 	touch "/tmp/hxcl-stop-$label"
 	pid=$(cat "/tmp/hxcl-pid-$label") || return 1
-	while kill -0 "$pid" 2>/dev/null; do sleep 0.2; done
+	# Until it exits (a zombie the launcher has not reaped yet counts).
+	while [ -e "/proc/$pid" ] && ! grep -q ') Z ' "/proc/$pid/stat"; do
+		sleep 0.2
+	done
 	rm -f "/tmp/hxcl-stop-$label" "/tmp/hxcl-pid-$label"
 	;;
 *) echo "client.sh: unknown command $cmd"; return 2 ;;

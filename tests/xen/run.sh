@@ -56,10 +56,14 @@ root=$out/root
 mounted=()
 qemu_pids=()
 client_pid=
+launcher_pid=
 # The outer switch and client of two hosts, gone (nothing if not there).
 two_host_down() {
 	[ -z "$client_pid" ] || kill "$client_pid" 2>/dev/null || true
 	client_pid=
+	[ -z "$launcher_pid" ] || kill "$launcher_pid" 2>/dev/null || true
+	launcher_pid=
+	pkill -f 'handoff-probe-static send -t 10.77.0.2' 2>/dev/null || true
 	ip netns del hxsw 2>/dev/null || true
 	ip netns del hxcl 2>/dev/null || true
 }
@@ -241,6 +245,9 @@ if [ "$TOPO" = two-host ]; then
 	ip netns exec hxcl socat -t 600 TCP-LISTEN:7200,reuseaddr,fork \
 		EXEC:"bash $top/tests/xen/client.sh $out/out-a $out/lab/handoff-probe-static" &
 	client_pid=$!
+	ip netns exec hxcl bash "$top/tests/xen/client.sh" --launcher "$out/out-a" \
+		"$out/lab/handoff-probe-static" </dev/null >"$out/launcher.log" 2>&1 &
+	launcher_pid=$!
 	for _ in $(seq 50); do
 		ip netns exec hxcl ss -ltn | grep -q ':7200 ' && break
 		sleep 0.1
