@@ -11,7 +11,8 @@
  *
  * While armed, frames for the VM (its MACs, and broadcast and multicast) are
  * copied to the destination and still delivered here, so a failed migration
- * that resumes the source loses nothing it could hold. Once stopped, unicast
+ * that resumes the source loses nothing it could hold (with HANDOFF_F_DIVERT,
+ * unicast is kept here instead: divert.c). Once stopped, unicast
  * for the VM is forwarded to the destination instead of delivered here.
  *
  * Frames the guest sends through its vif teach the session the MACs behind
@@ -271,6 +272,13 @@ unsigned int handoff_capture_frame(struct handoff_net *hn, struct sk_buff *skb,
 	switch (READ_ONCE(s->state)) {
 	case HANDOFF_STATE_ARMED:
 		capture_copy(s, skb);
+		if ((s->flags & HANDOFF_F_DIVERT) && handoff_divert(s, skb))
+			return NF_STOLEN;
+		return NF_ACCEPT;
+	case HANDOFF_STATE_ABORTED:
+		/* Diverted frames go back to the vif first (divert.c). */
+		if (READ_ONCE(s->redelivering) && handoff_divert(s, skb))
+			return NF_STOLEN;
 		return NF_ACCEPT;
 	case HANDOFF_STATE_STOPPED:
 		/* The VM lives at the destination now: forward, don't deliver. */
@@ -423,6 +431,7 @@ void handoff_source_stop(struct handoff_session *s)
 	/* Every STOP is answered: the destination retries until it hears. */
 	handoff_tunnel_send(s, HANDOFF_MSG_MARKER, &m, sizeof(m), NULL);
 	if (first) {
+		handoff_divert_purge(s);
 		handoff_genl_event(s, HANDOFF_EVENT_SOURCE_STOPPED,
 				   s->times[HANDOFF_TIME_SOURCE_STOPPED]);
 		/* The grace period runs from here. */

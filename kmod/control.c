@@ -166,6 +166,8 @@ void handoff_control_work(struct work_struct *work)
 			next = STOP_RETRY_MS;	/* still delivering */
 		break;
 	case HANDOFF_STATE_ABORTED:
+		if (handoff_is_source(s))
+			next = handoff_divert_redeliver(s);
 		if (s->reannounce) {
 			struct net_device *dev = session_dev_get(s);
 
@@ -174,7 +176,7 @@ void handoff_control_work(struct work_struct *work)
 				s->reannounce = true;
 			dev_put(dev);
 			if (s->reannounce)
-				next = PORT_WAIT_MS;
+				next = min_next(next, PORT_WAIT_MS);
 		}
 		if (s->abort_tries && !READ_ONCE(s->abort_acked) &&
 		    s->abort_tries <= ABORT_TRIES) {
@@ -213,6 +215,9 @@ void handoff_session_abort(struct handoff_session *s, bool from_peer,
 		s->abort_tries = 1;	/* tell the peer, until it acks */
 	if (handoff_is_source(s) && peer_announced)
 		s->reannounce = true;
+	/* The guest lives here still: it gets what was diverted (divert.c). */
+	if (!skb_queue_empty(&s->diverted))
+		s->redelivering = true;
 	spin_unlock_bh(&s->lock);
 
 	if (!handoff_is_source(s))

@@ -166,6 +166,9 @@ struct handoff_session {
 	atomic64_t seq;			/* last data seq assigned */
 	u64 marker_seq;
 	bool learn_dirty;		/* learned something not yet sent */
+	struct sk_buff_head diverted;	/* F_DIVERT: kept frames, under lock */
+	unsigned int diverted_bytes;
+	bool redelivering;		/* aborted: giving diverted frames back */
 
 	/* Destination. */
 	bool hooked;			/* netdev hooks on dev registered */
@@ -282,6 +285,10 @@ void handoff_capture_forget_vif(struct handoff_session *s);
 void handoff_source_stop(struct handoff_session *s);
 void handoff_source_abort(struct handoff_session *s, bool reannounce);
 void handoff_source_learn_send(struct handoff_session *s);
+bool handoff_divert(struct handoff_session *s, struct sk_buff *skb);
+s64 handoff_divert_redeliver(struct handoff_session *s);
+void handoff_divert_flush(struct handoff_session *s);
+void handoff_divert_purge(struct handoff_session *s);
 unsigned int handoff_capture_frame(struct handoff_net *hn, struct sk_buff *skb,
 				   const struct net_device *port,
 				   const struct net_device *sw);

@@ -229,6 +229,12 @@ static int handoff_new_doit(struct sk_buff *skb, struct genl_info *info)
 	nla_memcpy(s->rx_key, a[HANDOFF_A_RX_KEY], HANDOFF_KEY_LEN);
 	if (a[HANDOFF_A_FLAGS])
 		s->flags = nla_get_u32(a[HANDOFF_A_FLAGS]);
+	if ((s->flags & HANDOFF_F_DIVERT) && role != HANDOFF_ROLE_SOURCE) {
+		NL_SET_ERR_MSG_ATTR(info->extack, a[HANDOFF_A_FLAGS],
+				    "Divert applies to a source session");
+		err = -EINVAL;
+		goto err_free;
+	}
 
 	rtnl_lock();
 	dev = lookup_dev(info);

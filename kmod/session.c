@@ -49,6 +49,7 @@ struct handoff_session *handoff_session_alloc(struct handoff_net *hn, u64 id,
 	INIT_HLIST_NODE(&s->vif_node);
 	skb_queue_head_init(&s->held);
 	skb_queue_head_init(&s->live);
+	skb_queue_head_init(&s->diverted);
 	s->next_seq = 1;
 	INIT_DELAYED_WORK(&s->deliver, handoff_deliver_work);
 	INIT_DELAYED_WORK(&s->control, handoff_control_work);
@@ -131,8 +132,10 @@ void handoff_session_unlink(struct handoff_session *s, enum handoff_event why)
 	hash_del_rcu(&s->node);
 	s->hn->nsessions--;
 	s->linked = false;
-	if (handoff_is_source(s))
+	if (handoff_is_source(s)) {
 		handoff_capture_stop(s);
+		handoff_divert_flush(s);
+	}
 	handoff_session_detach(s);
 	if (!s->hn->nsessions)
 		handoff_tunnel_close(s->hn);
@@ -149,6 +152,7 @@ static void session_quiesce(struct handoff_session *s)
 	cancel_delayed_work_sync(&s->deliver);
 	skb_queue_purge(&s->held);
 	skb_queue_purge(&s->live);
+	skb_queue_purge(&s->diverted);
 }
 
 /*

@@ -56,6 +56,7 @@
  *    HANDOFF_A_RX_KEY: NLA_EXACT_LEN, HANDOFF_KEY_LEN, required
  *        per-direction AEAD keys; never returned by any command
  *    HANDOFF_A_FLAGS: NLA_U32, optional, enum handoff_session_flags
+ *        (HANDOFF_F_DIVERT on a destination session: EINVAL)
  *
  * Fails with EEXIST if (id, role) exists, ENODEV if the named device does not
  * exist, ENOSPC past net.handoff.max_sessions.
@@ -91,7 +92,8 @@
  *    HANDOFF_A_SESSION_ID: required; acts on the source session
  *
  * Starts capture: from now on every frame the host's switch would deliver to
- * the VM's MACs is copied to the peer.
+ * the VM's MACs is copied to the peer (with HANDOFF_F_DIVERT, its untagged
+ * unicast is sent there instead of delivered here).
  *
  * HANDOFF_CMD_SESSION_ATTACH
  * --------------------------
@@ -189,7 +191,19 @@ enum handoff_session_flags {
 	HANDOFF_F_NO_ANNOUNCE = 1U << 0,
 	/* Destination: do not activate on carrier-on, only by frame or command. */
 	HANDOFF_F_NO_CARRIER_ACTIVATE = 1U << 1,
-	__HANDOFF_F_ALL = (1U << 2) - 1
+	/*
+	 * Source only: while armed, unicast frames for the VM's MACs (untagged)
+	 * go to the destination only, no longer to this vif as well. Armed at
+	 * the suspend request, the guest then consumes nothing that is also
+	 * delivered after it resumes: no duplicates at the suspend boundary;
+	 * what arrives until the guest suspends waits at the destination
+	 * instead. The frames are kept here too (bounded by hold_max_frames and
+	 * hold_max_bytes; past that they are delivered here as well) and given
+	 * to this vif if the migration does not complete: on abort, expiry or
+	 * deletion before the destination took over.
+	 */
+	HANDOFF_F_DIVERT = 1U << 2,
+	__HANDOFF_F_ALL = (1U << 3) - 1
 };
 
 enum handoff_attr {
@@ -259,6 +273,8 @@ enum handoff_counter {
 	HANDOFF_CTR_LIVE_HELD,		/* live frames queued behind held ones */
 	HANDOFF_CTR_LEARNED,		/* MACs and addresses learned */
 	HANDOFF_CTR_VIF_DROPPED,	/* deliveries the vif dropped (then resent) */
+	HANDOFF_CTR_DIVERTED,		/* source: kept from the vif (F_DIVERT) */
+	HANDOFF_CTR_REDELIVERED,	/* source: diverted, then given to the vif */
 	__HANDOFF_CTR_MAX
 };
 #define HANDOFF_CTR_MAX (__HANDOFF_CTR_MAX - 1)
