@@ -24,7 +24,7 @@ _Static_assert(ARRAY_SIZE(verb_names) == HC_VERB_COUNT, "verb without a name");
 
 enum kw {
 	KW_ID, KW_ROLE, KW_DEV, KW_MAC, KW_ADDR, KW_PEER, KW_TX_KEY, KW_RX_KEY,
-	KW_NO_ANNOUNCE, KW_NO_CARRIER_ACTIVATE,
+	KW_NO_ANNOUNCE, KW_NO_CARRIER_ACTIVATE, KW_DIVERT,
 };
 
 static const struct keyword {
@@ -46,6 +46,7 @@ static const struct keyword {
 	[KW_RX_KEY] = { "rx-key", true, V(HC_VERB_ADD), V(HC_VERB_ADD) },
 	[KW_NO_ANNOUNCE] = { "no-announce", false, V(HC_VERB_ADD), 0 },
 	[KW_NO_CARRIER_ACTIVATE] = { "no-carrier-activate", false, V(HC_VERB_ADD), 0 },
+	[KW_DIVERT] = { "divert", false, V(HC_VERB_ADD), 0 },
 };
 
 const char *hc_verb_name(enum hc_verb v)
@@ -166,6 +167,7 @@ static int parse_value(enum kw k, const char *val, struct hc_req *req, char *err
 		return 0;
 	case KW_NO_ANNOUNCE:
 	case KW_NO_CARRIER_ACTIVATE:
+	case KW_DIVERT:
 		flag = hc_flag_parse(keywords[k].name);
 		if (req->flags & flag)
 			return fail(err, errlen, "%s: given twice", keywords[k].name);

@@ -144,9 +144,9 @@ static bool same_host(const struct sockaddr_storage *a, const struct sockaddr_st
 		       ((const struct sockaddr_in6 *)b)->sin6_scope_id;
 }
 
-enum key { K_LISTEN, K_PEER, K_KEY_FILE, K_CONTROL_SOCKET, K_LOG_LEVEL, K_ARM_POINT, K_COUNT };
+enum key { K_LISTEN, K_PEER, K_KEY_FILE, K_CONTROL_SOCKET, K_LOG_LEVEL, K_ARM_POINT, K_DIVERT, K_COUNT };
 static const char *const key_names[K_COUNT] = {
-	"listen", "peer", "key-file", "control-socket", "log-level", "arm-point",
+	"listen", "peer", "key-file", "control-socket", "log-level", "arm-point", "divert",
 };
 
 static const char *copy_path(char *dst, size_t cap, const char *v)
@@ -222,6 +222,14 @@ static void apply(struct hd_config *c, struct errs *e, unsigned int line, enum k
 			c->arm_point = HD_ARM_SUSPENDED;
 		else
 			why = "not one of request, suspended";
+		break;
+	case K_DIVERT:
+		if (!strcmp(v, "yes"))
+			c->divert = 1;
+		else if (!strcmp(v, "no"))
+			c->divert = 0;
+		else
+			why = "not yes or no";
 		break;
 	case K_COUNT:
 		break;

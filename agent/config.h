@@ -7,6 +7,7 @@
  *   control-socket = PATH     handoffctl and hooks (default /run/handoff/handoffd.sock)
  *   log-level = error|warning|info|debug    (default info)
  *   arm-point = request|suspended           (default request; DESIGN.md "The suspend boundary")
+ *   divert = yes|no           source sessions get HANDOFF_F_DIVERT (default no)
  * ADDR is numeric: 192.0.2.1, 192.0.2.1:7000, 2001:db8::1, [2001:db8::1]:7000,
  * [fe80::1%eth0]:7000; the port defaults to HD_DEFAULT_PORT. Host names are refused:
  * the daemon must never block on a resolver (nor trust one to say who a peer is).
@@ -40,6 +41,7 @@ struct hd_config {
 	char control_socket[108];	/* sun_path */
 	int log_level;			/* syslog LOG_ERR .. LOG_DEBUG */
 	enum hd_arm_point arm_point;
+	int divert;			/* 0 or 1 */
 };
 
 void hd_config_defaults(struct hd_config *c);

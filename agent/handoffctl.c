@@ -53,7 +53,7 @@ static const char usage_show[] =
 static const char usage_add[] =
 	"Usage: handoffctl session add id ID role ROLE [dev IFNAME] mac MAC [mac MAC]...\n"
 	"                              [addr ADDR]... peer PEER tx-key FILE rx-key FILE\n"
-	"                              [no-announce] [no-carrier-activate]\n";
+	"                              [no-announce] [no-carrier-activate] [divert]\n";
 static const char usage_del[] =
 	"Usage: handoffctl session del id ID role ROLE\n";
 static const char usage_arm[] =
@@ -109,7 +109,7 @@ static const char usage_full[] =
 	"       handoffctl [OPTIONS] session show [id ID] [role ROLE]\n"
 	"       handoffctl session add id ID role ROLE [dev IFNAME] mac MAC [mac MAC]...\n"
 	"                      [addr ADDR]... peer PEER tx-key FILE rx-key FILE\n"
-	"                      [no-announce] [no-carrier-activate]\n"
+	"                      [no-announce] [no-carrier-activate] [divert]\n"
 	"       handoffctl session del id ID role ROLE\n"
 	"       handoffctl session arm id ID\n"
 	"       handoffctl session attach id ID dev IFNAME\n"

@@ -943,9 +943,10 @@ int main(int argc, char **argv)
 		dlog(LOG_ERR, "%s", err);
 		return 1;
 	}
-	dlog(LOG_NOTICE, "handoffd %s ready: tunnel port %u, %u peer(s), arm point %s",
+	dlog(LOG_NOTICE, "handoffd %s ready: tunnel port %u, %u peer(s), arm point %s%s",
 	     HANDOFF_VERSION, d.e.tunnel_port, d.cfg.npeers,
-	     d.cfg.arm_point == HD_ARM_REQUEST ? "request" : "suspended");
+	     d.cfg.arm_point == HD_ARM_REQUEST ? "request" : "suspended",
+	     d.cfg.divert ? " (divert)" : "");
 	notify("READY=1");
 	run(&d);
 	notify("STOPPING=1");

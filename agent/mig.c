@@ -492,6 +492,8 @@ static int make_sessions(struct hd_engine *e, struct hd_mig *m, char *err, size_
 		if (m->role == HANDOFF_ROLE_SOURCE) {
 			req.have |= HC_HAVE_DEV;
 			snprintf(req.dev, sizeof(req.dev), "%s", v->ifname);
+			if (e->cfg->divert)
+				req.flags |= HANDOFF_F_DIVERT;
 		}
 		r = e->ops->k_new(e, &req, tx, rx, err, errlen);
 		if (!r)

@@ -64,6 +64,8 @@ static const char *const counter_names[] = {
 	[HANDOFF_CTR_LIVE_HELD] = "live_held",
 	[HANDOFF_CTR_LEARNED] = "learned",
 	[HANDOFF_CTR_VIF_DROPPED] = "vif_dropped",
+	[HANDOFF_CTR_DIVERTED] = "diverted",
+	[HANDOFF_CTR_REDELIVERED] = "redelivered",
 };
 
 static const char *const time_names[] = {
@@ -110,6 +112,7 @@ static const char *const ctr_attr_names[] = {
 	N(HANDOFF_CTR_DROP_PEER), N(HANDOFF_CTR_DROP_NOSESSION),
 	N(HANDOFF_CTR_DROP_STATE), N(HANDOFF_CTR_TX_ERRORS),
 	N(HANDOFF_CTR_LIVE_HELD), N(HANDOFF_CTR_LEARNED), N(HANDOFF_CTR_VIF_DROPPED),
+	N(HANDOFF_CTR_DIVERTED), N(HANDOFF_CTR_REDELIVERED),
 };
 
 static const char *const time_attr_names[] = {
@@ -150,6 +153,7 @@ static const struct {
 } flag_names[] = {
 	{ HANDOFF_F_NO_ANNOUNCE, "no-announce" },
 	{ HANDOFF_F_NO_CARRIER_ACTIVATE, "no-carrier-activate" },
+	{ HANDOFF_F_DIVERT, "divert" },
 };
 
 const char *hc_flag_name(uint32_t bit)

@@ -33,6 +33,7 @@ void hd_status_json(struct hc_json *j, const struct hd_engine *e, uint64_t now_m
 	hc_json_kv_u64(j, "tunnel_port", e->tunnel_port);
 	hc_json_kv_str(j, "arm_point", e->cfg->arm_point == HD_ARM_REQUEST ? "request" :
 		       "suspended");
+	hc_json_kv_bool(j, "divert", e->cfg->divert);
 	hc_json_key(j, "migrations");
 	hc_json_arr_begin(j);
 	for (m = e->migs; m; m = m->next) {
@@ -66,8 +67,9 @@ void hd_status_text(FILE *f, const struct hd_engine *e, uint64_t now_ms)
 	char uuid[37], peer[HC_SOCKADDR_STRLEN], mac[HC_MAC_STRLEN];
 	unsigned int i;
 
-	fprintf(f, "handoffd: tunnel port %u, arm point %s, %u migration(s)\n", e->tunnel_port,
-		e->cfg->arm_point == HD_ARM_REQUEST ? "request" : "suspended", e->nmigs);
+	fprintf(f, "handoffd: tunnel port %u, arm point %s%s, %u migration(s)\n", e->tunnel_port,
+		e->cfg->arm_point == HD_ARM_REQUEST ? "request" : "suspended",
+		e->cfg->divert ? " (divert)" : "", e->nmigs);
 	for (m = e->migs; m; m = m->next) {
 		hx_uuid_format(m->uuid, uuid);
 		if (hc_fmt_sockaddr(peer, &m->peer, m->peer_len))

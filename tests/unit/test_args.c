@@ -24,7 +24,7 @@ TEST(args_add_full)
 		"id", "0x1234", "role", "source", "dev", "vif1.0", "mac", "00:16:3e:00:00:01",
 		"mac", "00:16:3e:00:00:02", "addr", "10.0.0.5", "addr", "fe80::1",
 		"peer", "10.0.0.2:6657", "tx-key", "/k/tx", "rx-key", "/k/rx",
-		"no-announce", "no-carrier-activate",
+		"no-announce", "no-carrier-activate", "divert",
 	};
 	struct hc_req req;
 
@@ -37,7 +37,8 @@ TEST(args_add_full)
 	CHECK_INT(req.peer_len, sizeof(struct sockaddr_in));
 	CHECK_STR(req.tx_key, "/k/tx");
 	CHECK_STR(req.rx_key, "/k/rx");
-	CHECK_INT(req.flags, HANDOFF_F_NO_ANNOUNCE | HANDOFF_F_NO_CARRIER_ACTIVATE);
+	CHECK_INT(req.flags, HANDOFF_F_NO_ANNOUNCE | HANDOFF_F_NO_CARRIER_ACTIVATE |
+			     HANDOFF_F_DIVERT);
 	CHECK_INT(req.have, HC_HAVE_ID | HC_HAVE_ROLE | HC_HAVE_DEV | HC_HAVE_PEER |
 			    HC_HAVE_TX_KEY | HC_HAVE_RX_KEY);
 }
@@ -92,7 +93,7 @@ TEST(args_rejects_with_reason)
 		{ HC_VERB_ADD, "dev a/b", "dev \"a/b\": not a valid interface name" },
 		{ HC_VERB_ADD, "no-announce no-announce", "no-announce: given twice" },
 		{ HC_VERB_ADD, "bogus", "\"bogus\": unknown argument (session add takes: id role dev "
-					"mac addr peer tx-key rx-key no-announce no-carrier-activate)" },
+					"mac addr peer tx-key rx-key no-announce no-carrier-activate divert)" },
 		{ HC_VERB_ADD, "id 1 role dest peer 10.0.0.2:1 tx-key t rx-key r", "mac is required" },
 		{ HC_VERB_ADD, "id 1 role dest mac 02:00:00:00:00:01 tx-key t rx-key r",
 		  "peer is required" },

@@ -53,6 +53,7 @@ TEST(config_defaults)
 	CHECK_STR(c.control_socket, "/run/handoff/handoffd.sock");
 	CHECK_INT(c.log_level, LOG_INFO);
 	CHECK_INT(c.arm_point, HD_ARM_REQUEST);
+	CHECK_INT(c.divert, 0);
 }
 
 TEST(config_parses_every_key)
@@ -70,7 +71,8 @@ TEST(config_parses_every_key)
 			    "key-file = /etc/handoff/other key\n"
 			    "control-socket = /run/h.sock\n"
 			    "log-level = debug\n"
-			    "arm-point = suspended"), 0) || printf("%s", err);
+			    "arm-point = suspended\n"
+			    "divert = yes"), 0) || printf("%s", err);
 	CHECK_STR(err, "");
 	CHECK(is_v6(&c.listen, "2001:db8::1")) && CHECK_INT(port_of(&c.listen), 7000);
 	CHECK_INT(c.listen_len, sizeof(struct sockaddr_in6));
@@ -87,6 +89,9 @@ TEST(config_parses_every_key)
 	CHECK_STR(c.control_socket, "/run/h.sock");
 	CHECK_INT(c.log_level, LOG_DEBUG);
 	CHECK_INT(c.arm_point, HD_ARM_SUSPENDED);
+	CHECK_INT(c.divert, 1);
+	CHECK_INT(parse(&c, "peer = 10.0.0.1\ndivert = no\n"), 0) &&
+		CHECK_INT(c.divert, 0);
 }
 
 TEST(config_log_levels)
@@ -121,7 +126,8 @@ TEST(config_reports_every_mistake)
 			    "key-file = relative\n"		/* 12 */
 			    "= x\n"				/* 13 */
 			    "arm-point =\n"			/* 14 */
-			    "peer = [2001:db8::1\n"), -EINVAL);	/* 15 */
+			    "peer = [2001:db8::1\n"		/* 15 */
+			    "divert = maybe\n"), -EINVAL);	/* 16 */
 	CHECK_STR(err,
 		  "t.conf:2: unknown key \"colour\"\n"
 		  "t.conf:3: missing '=' (expected \"key = value\")\n"
@@ -137,7 +143,8 @@ TEST(config_reports_every_mistake)
 		  "t.conf:13: missing key before '='\n"
 		  "t.conf:14: empty value for arm-point\n"
 		  "t.conf:15: peer \"[2001:db8::1\": not a numeric IPv4 or IPv6 address with an "
-		  "optional port (host names are not resolved)\n");
+		  "optional port (host names are not resolved)\n"
+		  "t.conf:16: divert \"maybe\": not yes or no\n");
 }
 
 TEST(config_overlong_nul_and_no_peer)

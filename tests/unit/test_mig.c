@@ -304,6 +304,8 @@ TEST(mig_begin_sets_up_both_halves_with_matching_keys)
 	CHECK(s->id && s->id == d->id);
 	CHECK_STR(s->req.dev, "vif3.0");
 	CHECK(!(d->req.have & HC_HAVE_DEV));
+	CHECK_INT(s->req.flags, 0);
+	CHECK_INT(d->req.flags, 0);
 	/* Each direction its own key, the same on both ends. */
 	CHECK_MEM(s->tx, d->rx, 32);
 	CHECK_MEM(s->rx, d->tx, 32);
@@ -320,6 +322,28 @@ TEST(mig_begin_sets_up_both_halves_with_matching_keys)
 	CHECK(strstr(src.reply_text, "vif3.0="));
 	CHECK_STR(hd_mig_state_name(src.e.migs->state), "ready");
 	CHECK_STR(hd_mig_state_name(dst.e.migs->state), "waiting");
+out:
+	host_fini(&src);
+	host_fini(&dst);
+}
+
+/* divert = yes: the source session diverts; a destination cannot (EINVAL). */
+TEST(mig_divert_flags_only_the_source_session)
+{
+	static struct host src, dst;
+	const struct call *s, *d;
+
+	two_hosts(&src, &dst);
+	src.cfg.divert = 1;
+	dst.cfg.divert = 1;
+	if (!begin(&src, &dst))
+		goto out;
+	s = find_call(&src, HANDOFF_CMD_SESSION_NEW, 0);
+	d = find_call(&dst, HANDOFF_CMD_SESSION_NEW, 0);
+	if (CHECK(s) && CHECK(d)) {
+		CHECK_INT(s->req.flags, HANDOFF_F_DIVERT);
+		CHECK_INT(d->req.flags, 0);
+	}
 out:
 	host_fini(&src);
 	host_fini(&dst);

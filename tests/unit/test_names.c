@@ -86,6 +86,7 @@ TEST(flags)
 
 	CHECK_INT(hc_flag_parse("no-announce"), HANDOFF_F_NO_ANNOUNCE);
 	CHECK_INT(hc_flag_parse("no-carrier-activate"), HANDOFF_F_NO_CARRIER_ACTIVATE);
+	CHECK_INT(hc_flag_parse("divert"), HANDOFF_F_DIVERT);
 	CHECK_INT(hc_flag_parse("announce"), 0);
 	hc_fmt_flags(buf, sizeof(buf), 0);
 	CHECK_STR(buf, "none");
