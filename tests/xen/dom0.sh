@@ -20,14 +20,14 @@
 #   Host a drives: odd runs migrate a -> b, even runs b -> a (through b's
 #   command port). The migration stream goes over socat, not ssh.
 #
-# /mnt/h/params sets RUNS (per mode), MODES (baseline request suspended),
+# /mnt/h/params sets RUNS (per mode), MODES (baseline request suspended divert),
 # RATE (probe requests/s), CONTROL_S (seconds of probe without a migration),
 # SETTLE_S (probe time after xl returns), SNIFF (1: tests/xen/sniff.py per run),
 # DELIVER_PPS (net.handoff.deliver_max_pps).
 set -u
 H=/mnt/h
 OUT=/mnt/out
-RUNS=3 MODES="baseline request suspended" RATE=200 CONTROL_S=20 SETTLE_S=5 DELIVER_PPS=0
+RUNS=3 MODES="baseline request suspended divert" RATE=200 CONTROL_S=20 SETTLE_S=5 DELIVER_PPS=0
 # shellcheck source=/dev/null
 . "$H/params"
 VM=vm
@@ -165,8 +165,14 @@ measure() {
 	log "$label: rc $(cat "$OUT/$label.rc"), $(head -c 300 "$OUT/$label.probe.json")"
 }
 
+# handoffd_with request|suspended|divert (divert: arm point request, source
+# sessions diverting).
 handoffd_with() {
-	sed -i "s/^arm-point = .*/arm-point = $1/" /etc/handoff/handoffd.conf
+	local point=$1 divert=no
+	[ "$1" != divert ] || point=request divert=yes
+	sed -i -e "s/^arm-point = .*/arm-point = $point/" -e '/^divert = /d' \
+		/etc/handoff/handoffd.conf
+	echo "divert = $divert" >>/etc/handoff/handoffd.conf
 	systemctl restart handoffd || {
 		journalctl -u handoffd -n 50 --no-pager
 		return 1
@@ -364,7 +370,7 @@ measure control
 
 for mode in $MODES; do
 	case $mode in
-	baseline | request | suspended) agents "$mode" || finish 13 ;;
+	baseline | request | suspended | divert) agents "$mode" || finish 13 ;;
 	*)
 		log "unknown mode $mode"
 		finish 14

@@ -19,7 +19,8 @@ import re
 import sys
 
 MODE_NAMES = {"control": "control", "baseline": "baseline",
-              "request": "handoff-request", "suspended": "handoff-suspended"}
+              "request": "handoff-request", "suspended": "handoff-suspended",
+              "divert": "handoff-divert"}
 
 
 def epoch(stamp):
@@ -179,7 +180,9 @@ def arp_discards(text):
 # agent armed and the source domain suspended may be duplicated (arm point
 # request: what the guest consumed between the two) or lost (arm point
 # suspended: what netback queued that the guest never read, and what reached
-# the vif before the agent saw the suspend). The agent sees the suspend by
+# the vif before the agent saw the suspend). Mode divert arms at the request
+# with source sessions that divert (kmod/divert.c): the frames of that window
+# wait at the destination instead, so its boundary should be empty. The agent sees the suspend by
 # polling (100 ms) and the path from the client to the vif takes tens of ms
 # under nested TCG: the window is widened by this much on either side.
 BOUNDARY_SLACK_MS = 250
@@ -272,7 +275,7 @@ def rows_for(outdir, label, topo, peer):
     # The boundary window, ms from the start of xl migrate.
     marks = [extra[k] for k in ("agent_armed_ms", "agent_suspended_ms") if k in extra]
     window_ms = ((min(marks) - BOUNDARY_SLACK_MS, max(marks) + BOUNDARY_SLACK_MS)
-                 if marks and mode in ("request", "suspended") else None)
+                 if marks and mode in ("request", "suspended", "divert") else None)
     # The probe's clock: this dom0's, or on two hosts the outer machine's
     # (its offset to ours measured before the run by dom0.sh).
     client_offset = clock_offset(base + ".client-offset")

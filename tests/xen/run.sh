@@ -10,7 +10,9 @@
 #
 # XEN_GUEST (pv, default: Xen from bookworm main, XEN_FROM=main; or pvh),
 # XEN_TOPO (localhost, or two-host: two QEMU-booted Xen hosts on one switch of
-# the outer machine, migrating a -> b and b -> a in turn), XEN_RUNS (3), XEN_MODES ("baseline request suspended"), XEN_RATE (probe
+# the outer machine, migrating a -> b and b -> a in turn), XEN_RUNS (3),
+# XEN_MODES ("baseline request suspended divert"; divert: arm point request,
+# source sessions diverting), XEN_RATE (probe
 # requests/s, 200), XEN_PPS (net.handoff.deliver_max_pps in dom0, 600; 0: no cap), XEN_TIMEOUT (s, 3600),
 # XEN_SNIFF=1 records every vif frame (tests/xen/sniff.py), XEN_KEEP=1 keeps
 # build/xen/disk.img. HANDOFF_QEMU_LOCK serialises QEMUs.
@@ -22,7 +24,7 @@ need_root
 ensure_pkgs qemu-system-x86 qemu-utils busybox-static cpio e2fsprogs python3 gcc libc6-dev
 
 RUNS=${XEN_RUNS:-3}
-MODES=${XEN_MODES:-baseline request suspended}
+MODES=${XEN_MODES:-baseline request suspended divert}
 TIMEOUT=${XEN_TIMEOUT:-3600}
 # The guest (1 vCPU, PVH nested in TCG) echoes about 750 requests/s at most:
 # at the lab's 1000/s its own socket drops (the control run shows it).
