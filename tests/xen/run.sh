@@ -291,7 +291,8 @@ for _ in $(seq 60); do
 	sleep 1
 done
 for p in "${qemu_pids[@]}"; do kill "$p" 2>/dev/null || true; done
-wait || true
+# Only QEMU: two hosts' client port and launcher run until two_host_down.
+wait "${qemu_pids[@]}" 2>/dev/null || true
 qemu_pids=()
 two_host_down
 log "xen: QEMU ran $(($(date +%s) - start)) s"
