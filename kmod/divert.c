@@ -33,14 +33,13 @@
 bool handoff_divert(struct handoff_session *s, struct sk_buff *skb)
 {
 	struct handoff_sysctl *sc = &s->hn->sysctl;
-	bool kept = false, armed;
+	bool kept = false;
 
 	if (skb_vlan_tag_present(skb) || eth_type_vlan(skb->protocol))
 		return false;
 	spin_lock(&s->lock);
-	armed = s->state == HANDOFF_STATE_ARMED;
-	if (armed ||
-	    (s->state == HANDOFF_STATE_ABORTED && s->redelivering)) {
+	if ((s->state == HANDOFF_STATE_ARMED && !s->divert_closed) ||
+	    s->redelivering) {
 		/* Past the bounds the vif gets it too: a duplicate, not a loss. */
 		kept = s->diverted.qlen < READ_ONCE(sc->hold_max_frames) &&
 		       s->diverted_bytes + skb->len + ETH_HLEN <=
@@ -55,7 +54,7 @@ bool handoff_divert(struct handoff_session *s, struct sk_buff *skb)
 		s->diverted_bytes += skb->len;
 	}
 	spin_unlock(&s->lock);
-	if (kept && armed)
+	if (kept)
 		handoff_count(s, HANDOFF_CTR_DIVERTED);
 	return kept;
 }
@@ -103,12 +102,17 @@ s64 handoff_divert_redeliver(struct handoff_session *s)
 }
 
 /*
- * Under RTNL, at unlink, after capture stopped and before the vif is
- * released: whatever is still kept goes to the vif, unless the destination
- * took over (then it was purged at the stop).
+ * Under RTNL, at unlink, before capture stops and the vif is released:
+ * whatever is still kept goes to the vif (unless the destination took over:
+ * then it was purged at the stop), what arrives meanwhile queues behind it,
+ * and from then on nothing is kept.
  */
 void handoff_divert_flush(struct handoff_session *s)
 {
+	spin_lock_bh(&s->lock);
+	s->divert_closed = true;
+	s->redelivering = !skb_queue_empty(&s->diverted);
+	spin_unlock_bh(&s->lock);
 	while (divert_give_back(s, DIVERT_BATCH))
 		cond_resched();
 }

@@ -168,7 +168,8 @@ struct handoff_session {
 	bool learn_dirty;		/* learned something not yet sent */
 	struct sk_buff_head diverted;	/* F_DIVERT: kept frames, under lock */
 	unsigned int diverted_bytes;
-	bool redelivering;		/* aborted: giving diverted frames back */
+	bool redelivering;		/* giving diverted frames back */
+	bool divert_closed;		/* unlinking: keep nothing new */
 
 	/* Destination. */
 	bool hooked;			/* netdev hooks on dev registered */

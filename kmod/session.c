@@ -133,8 +133,8 @@ void handoff_session_unlink(struct handoff_session *s, enum handoff_event why)
 	s->hn->nsessions--;
 	s->linked = false;
 	if (handoff_is_source(s)) {
-		handoff_capture_stop(s);
 		handoff_divert_flush(s);
+		handoff_capture_stop(s);
 	}
 	handoff_session_detach(s);
 	if (!s->hn->nsessions)
