@@ -385,7 +385,8 @@ def main():
 def verdict(rows, status):
     """The tests: dom0 ran the whole experiment; and with handoff, every run
     (retries aside): nothing lost, duplicated or reordered outside the
-    suspend boundary, on every probe flow. Returns (passed, failed)."""
+    suspend boundary, on every probe flow; diverting, not inside it either.
+    Returns (passed, failed)."""
     results = [("dom0 finished the experiment", status == "0",
                 f"status {status or 'none'}")]
     runs = {}
@@ -405,6 +406,12 @@ def verdict(rows, status):
                            f"reordered {r['after_arm_reordered']}")
         results.append((f"{mode} {run}: nothing lost, duplicated or reordered after the arm point",
                         not why, "; ".join(why)))
+        if mode == "handoff-divert":
+            # Diverting from the request empties the suspend boundary too.
+            why = [f"{r['probe']} lost {r['lost']}, dup {r['dup']}, reordered {r['reordered']}"
+                   for r in flows if r["lost"] or r["dup"] or r["reordered"]]
+            results.append((f"{mode} {run}: nothing lost, duplicated or reordered at all "
+                            "(the boundary included)", not why, "; ".join(why)))
     for name, ok, why in results:
         print(f"{'PASS' if ok else 'FAIL'} {name}" + ("" if ok else f" ({why})"))
     passed = sum(1 for _, ok, _ in results if ok)
