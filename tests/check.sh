@@ -119,5 +119,12 @@ if [[ -z $kernel_only ]]; then
 	XEN_RUNS=${XEN_RUNS:-2} XEN_TIMEOUT=${XEN_TIMEOUT:-1500} tests/xen/run.sh 2>&1 |
 		tee build/check/xen.log
 	tally build/check/xen.log
+	# Two Xen hosts (two QEMUs) on a switch of this machine, the client on
+	# it: the seed's topology. One migration per mode, the guest going
+	# a -> b, b -> a, ... in turn (~3.5 min each under nested TCG).
+	step "real Xen in QEMU: two hosts, ${XEN_TWO_HOST_RUNS:-1} per mode (tests/xen)"
+	XEN_TOPO=two-host XEN_RUNS=${XEN_TWO_HOST_RUNS:-1} XEN_TIMEOUT=${XEN_TIMEOUT:-1800} \
+		tests/xen/run.sh 2>&1 | tee build/check/xen-two-host.log
+	tally build/check/xen-two-host.log
 fi
 finish

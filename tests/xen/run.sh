@@ -6,7 +6,8 @@
 # handoffd as a systemd service), starts a PVH guest running the probe's echo,
 # and runs `xl migrate` to localhost XEN_RUNS times per mode: baseline (plain
 # xl), then with handoff at each arm point (request, suspended), after a
-# control run without migration. Prints the table; build/xen/results.json.
+# control run without migration. Prints the table; build/xen/results.json
+# (two hosts: results-two-host.json).
 #
 # XEN_GUEST (pv, default: Xen from bookworm main, XEN_FROM=main; or pvh),
 # XEN_TOPO (localhost, or two-host: two QEMU-booted Xen hosts on one switch of
@@ -88,7 +89,13 @@ cleanup() {
 }
 trap cleanup EXIT
 for m in "$root"/{dev/pts,dev,sys,proc} "$root"; do umount -l "$m" 2>/dev/null || true; done
-rm -rf "$out"/{upper,work,root,share,out-*,disk.img,*.qcow2,console*.log,results.json}
+# This topology's records go (make check runs localhost, then two hosts).
+if [ "$TOPO" = two-host ]; then
+	outs=("$out"/out-a "$out"/out-b) results_json=$out/results-two-host.json
+else
+	outs=("$out"/out-local) results_json=$out/results.json
+fi
+rm -rf "$out"/{upper,work,root,share,disk.img,*.qcow2,console*.log} "${outs[@]}" "$results_json"
 mkdir -p "$out"/{upper,work,root} "$share/guest"
 
 # --- dom0's disk: the cached image plus this tree, installed as an operator does.
@@ -306,6 +313,6 @@ qemu_pids=()
 two_host_down
 log "xen: QEMU ran $(($(date +%s) - start)) s"
 [ -n "${XEN_KEEP:-}" ] || rm -f "$out/disk.img" "$out"/*.qcow2
-cp "$results/dom0.log" "$out/dom0.log" 2>/dev/null || true
-python3 "$top/tests/xen/report.py" "$results" "$out/results.json" ${TOPO:+--topo "$TOPO"} \
+cp "$results/dom0.log" "$out/dom0-$TOPO.log" 2>/dev/null || true
+python3 "$top/tests/xen/report.py" "$results" "$results_json" ${TOPO:+--topo "$TOPO"} \
 	$([ "$TOPO" = two-host ] && echo --peer "$out/out-b")
