@@ -202,7 +202,19 @@ lab_up() {
 lab_setup() {
 	lab_up
 	lab_keys
+	client_neigh
+}
+
+client_neigh() {
 	ip -n cl neigh replace "$VM_IP" lladdr "$VM_MAC" nud permanent dev c0
+}
+
+# A second lab in the same test: the namespaces made anew, the keys kept.
+lab_again() {
+	netns_cleanup
+	NETNS=()
+	lab_up
+	client_neigh
 }
 
 # Keys for both directions: src->dst and dst->src.

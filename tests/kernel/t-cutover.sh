@@ -17,19 +17,15 @@ lab_setup
 tmp=$(mktemp -d)
 PORT=5555
 
-start_log vm eth0 $PORT "$tmp/before"
-log0=$LOG_PID
 lab_sessions 1
-start_blast "$tmp/sent" "$VM_IP" $PORT 500
-blaster=$BLAST_PID
-sleep 1
+start_traffic "$tmp" $PORT
 
-arm_at_suspend hs 1 $blaster $log0
+arm_at_suspend hs 1 "$BLASTER" "$LOG0"
 sleep 1
 
 vm_restore
 start_log vm ethB $PORT "$tmp/after"
-log1=$LOG_PID
+LOG1=$LOG_PID
 nsctl hd session attach id 1 dev vifB
 sleep 0.3
 ip -n hs link del vifA		# xl: source vif gone before dest carrier on
@@ -37,12 +33,7 @@ sleep 0.5
 expect_eq "source still armed without its vif" "$(sess_state hs 1 source)" armed
 vm_unpause
 wait_cmp 50 != attached sess_state hd 1 dest || fail "no activation"
-sleep 2
-kill $blaster
-wait $blaster
-sleep 1
-kill $log1 2>/dev/null || true
-wait $log1 2>/dev/null || true
+stop_traffic
 
 nsctl hs session show id 1 role source
 nsctl hd session show id 1 role dest

@@ -31,17 +31,13 @@ err=$(nsctl hd session add id 9 role dest mac "$VM_MAC" peer 10.99.0.1:6657 \
 [[ $err == *"Divert applies to a source session"* ]] || fail "error: $err"
 
 # 1. The cutover: armed mid-stream, the VM running on for 0.5 s.
-start_log vm eth0 $PORT "$tmp/before"
-log0=$LOG_PID
 divert_sessions 1
 expect_eq "flags" "$(nsctl hs -j session show id 1 role source | jget "(d[0] if isinstance(d, list) else d)['flags']")" "['divert']"
-start_blast "$tmp/sent" "$VM_IP" $PORT 500
-BLASTER=$BLAST_PID
-sleep 1
+start_traffic "$tmp" $PORT
 nsctl hs session arm id 1
 sleep 0.5
-kill $log0
-wait $log0 || true
+kill "$LOG0"
+wait "$LOG0" || true
 vm_suspend
 sleep 0.5
 cutover_xl 1 "$tmp/after"
@@ -56,16 +52,10 @@ expect_eq "redelivered" "$(sess_counter hs 1 source redelivered)" 0
 # 2. Abort, and 3. delete, with frames diverted: all of them reach the source
 # VM, once and in order, before and among the live ones.
 for how in abort del; do
-	netns_cleanup
-	NETNS=()
-	lab_up
-	ip -n cl neigh replace "$VM_IP" lladdr "$VM_MAC" nud permanent dev c0
-	start_log vm eth0 $PORT "$tmp/$how.got"
-	log0=$LOG_PID
+	lab_again
+	mkdir "$tmp/$how"
 	divert_sessions 2
-	start_blast "$tmp/$how.sent" "$VM_IP" $PORT 500
-	b=$BLAST_PID
-	sleep 0.5
+	start_traffic "$tmp/$how" $PORT
 	nsctl hs session arm id 2
 	sleep 1
 	if [[ $how == abort ]]; then
@@ -80,13 +70,13 @@ for how in abort del; do
 		nsctl hs session del id 2 role source
 	fi
 	sleep 0.5
-	kill $b
-	wait $b
+	kill "$BLASTER"
+	wait "$BLASTER"
 	sleep 1
-	kill $log0
-	wait $log0 || true
+	kill "$LOG0"
+	wait "$LOG0" || true
 	echo "$how: diverted $div"
 	[[ $div -gt 100 ]] || fail "$how: diverted $div"
-	check_exact "$tmp/$how.sent" "$tmp/$how.got" 1
+	check_exact "$tmp/$how/sent" "$tmp/$how/before" 1
 done
 rm -rf "$tmp"

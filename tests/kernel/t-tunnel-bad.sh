@@ -16,7 +16,7 @@ ip -n ev link add e0 type veth peer name swe netns sw
 ip -n sw link set swe master sw0 up
 ip -n ev addr add 10.99.0.66/24 dev e0
 ip -n ev link set e0 up
-ip -n cl neigh replace "$VM_IP" lladdr "$VM_MAC" nud permanent dev c0
+client_neigh
 lab_sessions 1
 nsctl hs session arm id 1
 tmp=$(mktemp -d)

@@ -182,9 +182,10 @@ def arp_discards(text):
 # suspended: what netback queued that the guest never read, and what reached
 # the vif before the agent saw the suspend). Mode divert arms at the request
 # with source sessions that divert (kmod/divert.c): the frames of that window
-# wait at the destination instead, so its boundary should be empty. The agent sees the suspend by
-# polling (100 ms) and the path from the client to the vif takes tens of ms
-# under nested TCG: the window is widened by this much on either side.
+# wait at the destination instead, so its boundary should be empty. The agent
+# sees the suspend by polling (100 ms) and the path from the client to the vif
+# takes tens of ms under nested TCG: the window is widened by this much on
+# either side.
 BOUNDARY_SLACK_MS = 250
 
 
